@@ -1,0 +1,148 @@
+"""The analysis of one remark: language, redaction, themes, sentiment and key phrases."""
+
+from __future__ import annotations
+
+import re
+from functools import cached_property
+from typing import Literal
+
+import msgspec
+import spacy
+from spacy.language import Language
+
+from nlp.keyphrases import KeyphraseExtractor
+from nlp.langid import SUPPORTED, LanguageIdentifier
+from nlp.lemmas import Lemmatizer
+from nlp.matching import CLAUSE_BREAKS, Tokens
+from nlp.pii import PLACEHOLDERS, PIISpan, Redactor
+from nlp.sentiment import SentimentLabel, SentimentScorer
+from nlp.taxonomy import Taxonomy, ThemeDef
+from nlp.themes import ThemeHit, ThemeMatcher
+
+__all__ = ["Analysis", "Analyzer", "MAX_TEXT_LENGTH"]
+
+MAX_TEXT_LENGTH = 4000
+_PLACEHOLDER_NAMES = frozenset(p[1:-1].lower() for p in PLACEHOLDERS.values())
+_SPACE = re.compile(r"\s+")
+
+
+class Analysis(msgspec.Struct, kw_only=True):
+    """What the NLP step found in one remark. Everything but ``pii`` reads the redacted text."""
+
+    lang: str
+    lang_confidence: float
+    supported: bool
+    note: str | None = None
+    redacted: str
+    pii: list[PIISpan]
+    themes: list[ThemeHit]
+    sentiment: SentimentLabel
+    sentiment_score: float
+    sentiment_cues: list[str]
+    keyphrases: list[str]
+
+    @property
+    def theme_ids(self) -> list[str]:
+        return [t.id for t in self.themes]
+
+
+class _Language:
+    """Everything one language needs, built once."""
+
+    def __init__(self, lang: str, taxonomy: Taxonomy) -> None:
+        self.nlp: Language = spacy.blank(lang)
+        self.lemmatize = Lemmatizer(lang)
+        self.themes = ThemeMatcher(lang, taxonomy, self.lemmatize)
+        self.sentiment = SentimentScorer(lang, self.lemmatize)
+        self.keyphrases = KeyphraseExtractor(lang, self.nlp)
+
+    def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
+        doc = self.nlp.make_doc(text)
+        lower = [t.lower_ for t in doc]
+        placeholders: set[int] = set()
+        if "[" in text:
+            for i in range(1, len(lower) - 1):
+                if lower[i] in _PLACEHOLDER_NAMES and lower[i - 1] == "[" and lower[i + 1] == "]":
+                    placeholders.add(i)
+                    lower[i] = ""
+        lemmatize = self.lemmatize
+        lemma = [lemmatize(w) for w in lower]
+        brk = [w in CLAUSE_BREAKS for w in lower]
+        return Tokens(lower, lemma, brk), frozenset(placeholders)
+
+
+class Analyzer:
+    """Analyses remarks in Danish, Bokmål and Nynorsk. Build once and reuse: loading takes a second or two.
+
+    ``taxonomy`` defaults to the twelve default themes; pass ``Taxonomy.default().with_themes(...)`` to add
+    a company's own. ``langs`` limits which languages are loaded.
+    """
+
+    def __init__(self, taxonomy: Taxonomy | None = None, langs: tuple[str, ...] = SUPPORTED) -> None:
+        self.taxonomy = taxonomy or Taxonomy.default()
+        self.redactor = Redactor()
+        self.identifier = LanguageIdentifier()
+        self._langs = {lang: _Language(lang, self.taxonomy) for lang in langs}
+        for lang in langs:  # load the dictionaries now rather than on the first remark
+            self.identifier.identify("kunden er glad")
+            self._langs[lang].lemmatize("kunden")
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._langs)
+
+    def with_themes(self, themes: list[ThemeDef]) -> Analyzer:
+        """A new analyzer whose taxonomy has ``themes`` added or replaced."""
+        return Analyzer(self.taxonomy.with_themes(themes), self.languages)
+
+    def analyze(self, text: str, lang: str | None = None) -> Analysis:
+        """Analyse one remark. ``lang`` (da/nb/nn) skips language identification."""
+        spans = self.redactor.find(text)
+        redacted = self.redactor.redact(text, spans)
+        if lang is not None:
+            code, confidence = lang, 1.0
+        else:
+            code, confidence = self.identifier.identify(_without_placeholders(redacted, spans))
+        language = self._langs.get(code)
+        if language is None:
+            return Analysis(
+                lang=code,
+                lang_confidence=confidence,
+                supported=False,
+                note=_unsupported_note(code),
+                redacted=redacted,
+                pii=spans,
+                themes=[],
+                sentiment="neutral",
+                sentiment_score=0.0,
+                sentiment_cues=[],
+                keyphrases=[],
+            )
+        tokens, placeholders = language.tokens(redacted)
+        sentiment = language.sentiment.score(tokens, redacted)
+        return Analysis(
+            lang=code,
+            lang_confidence=confidence,
+            supported=True,
+            redacted=redacted,
+            pii=spans,
+            themes=language.themes.match(tokens),
+            sentiment=sentiment.label,
+            sentiment_score=sentiment.score,
+            sentiment_cues=sentiment.cues,
+            keyphrases=language.keyphrases.extract(tokens, placeholders),
+        )
+
+
+def _without_placeholders(redacted: str, spans: list[PIISpan]) -> str:
+    if not spans:
+        return redacted
+    for placeholder in PLACEHOLDERS.values():
+        redacted = redacted.replace(placeholder, " ")
+    return _SPACE.sub(" ", redacted)
+
+
+def _unsupported_note(code: str) -> str:
+    if code == "und":
+        return "The language could not be identified; themes and sentiment need Danish or Norwegian text."
+    return f"The remark is in '{code}', not Danish or Norwegian; themes and sentiment were not analysed."

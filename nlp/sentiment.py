@@ -1,0 +1,190 @@
+"""The polarity of a remark: negative, neutral, positive or mixed, with a score in [-1, 1].
+
+A lexicon of words and phrases with valences (``data/<lang>/sentiment.toml``) is read over the lemmas,
+with the rules people apply when they read a remark:
+
+- a negator turns the next polar word within three words ("ikke særlig venlig" is negative, "ikkje noko
+  problem" positive), more weakly than the word itself;
+- intensifiers and downtoners scale the next polar word;
+- after a contrast word ("men", "dog") the clause weighs more, and a remark with clear praise and clear
+  complaint is ``mixed``;
+- sarcasm cues ("tak for ingenting", 🙄) make praise words count as complaint;
+- questions, requests and admin notes are neutral unless they carry clear polarity.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+from nlp import resources
+from nlp.lemmas import Lemmatizer
+from nlp.matching import PhraseIndex, Tokens, lemma_forms
+
+__all__ = ["SentimentLabel", "SentimentResult", "SentimentScorer"]
+
+SentimentLabel = Literal["negative", "neutral", "positive", "mixed"]
+
+NEGATION_REACH = 3
+NEGATED = -0.6  # "ikke god" is weaker than "dårlig"
+AFTER_CONTRAST = 1.3
+BEFORE_CONTRAST = 0.8
+REQUEST_DAMPING = 0.5
+POLAR = 0.6  # evidence below this is read as neutral
+MIXED_SHARE = 0.45  # the weaker side must reach this share of the stronger one
+MIXED_MIN = 1.0
+
+
+class SentimentResult(msgspec.Struct, frozen=True, kw_only=True):
+    label: SentimentLabel
+    score: float
+    cues: list[str]
+
+
+class _Modifiers(msgspec.Struct):
+    negators: list[str] = []
+    intensifiers: dict[str, float] = {}
+    downtoners: dict[str, float] = {}
+    contrast: list[str] = []
+    sarcasm: list[str] = []
+    request_cues: list[str] = []
+
+
+class _Lexicon(msgspec.Struct):
+    words: dict[str, float]
+    phrases: dict[str, float] = {}
+    modifiers: _Modifiers = msgspec.field(default_factory=_Modifiers)
+
+
+class SentimentScorer:
+    """Scores tokens of one language against that language's sentiment lexicon."""
+
+    def __init__(self, lang: str, lemmatize: Lemmatizer) -> None:
+        lexicon = msgspec.toml.decode(resources.read_bytes(f"{lang}/sentiment.toml"), type=_Lexicon)
+        mods = lexicon.modifiers
+        self._valence: dict[str, float] = {}
+        self._phrases: PhraseIndex[tuple[str, float]] = PhraseIndex(lemmatize, max_gap=1)
+        for word, value in lexicon.words.items():
+            if " " in word.strip():
+                self._phrases.add(word, ("phrase", value))
+                continue
+            form, lemma = lemma_forms(word, lemmatize)
+            self._valence[form] = value
+            self._valence.setdefault(lemma, value)  # a written form wins over another word's lemma
+        for phrase, value in lexicon.phrases.items():
+            self._phrases.add(phrase, ("phrase", value))
+        self._scale: dict[str, float] = {}
+        for table in (mods.intensifiers, mods.downtoners):
+            for word, factor in table.items():
+                if " " in word.strip():
+                    self._phrases.add(word, ("scale", factor))
+                else:
+                    self._scale[word.lower()] = factor
+        self._negators = {w.lower() for w in mods.negators if " " not in w}
+        for phrase in (w for w in mods.negators if " " in w):
+            self._phrases.add(phrase, ("negate", 0.0))
+        self._contrast = {w.lower() for w in mods.contrast}
+        for cue in mods.sarcasm:
+            self._phrases.add(cue, ("sarcasm", 0.0))
+        for cue in mods.request_cues:
+            self._phrases.add(cue, ("request", 0.0))
+
+    def score(self, tokens: Tokens, text: str) -> SentimentResult:
+        lower, lemma, brk = tokens
+        n = len(lower)
+        valence: list[float | None] = [None] * n
+        scale = [1.0] * n
+        negators = [w in self._negators for w in lower]
+        sarcasm = request = False
+        cues: list[str] = []
+        for found in self._phrases.find(tokens):
+            kind, value = found.payload
+            if kind == "phrase":
+                # The phrase replaces its words: "virker ikke" is one complaint, not a negated "virker".
+                valence[found.start] = value
+                for p in found.positions:
+                    if p != found.start:
+                        valence[p] = 0.0
+                    negators[p] = False
+                cues.append(" ".join(lower[p] for p in found.positions))
+            elif kind == "scale":
+                scale[found.positions[-1]] = value
+            elif kind == "negate":
+                negators[found.positions[-1]] = True
+            elif kind == "sarcasm":
+                sarcasm = True
+                cues.append(" ".join(lower[p] for p in found.positions))
+            elif kind == "request":
+                request = True
+        if "?" in text:
+            request = True
+
+        segments: list[list[float]] = [[0.0, 0.0]]
+        negate_left = 0
+        factor = 1.0
+        for i in range(n):
+            word = lower[i]
+            if brk[i]:
+                negate_left, factor = 0, 1.0
+                continue
+            if word in self._contrast:
+                segments.append([0.0, 0.0])
+                negate_left, factor = 0, 1.0
+                continue
+            if negators[i]:
+                negate_left = NEGATION_REACH
+                continue
+            value = valence[i]
+            if value is None:
+                value = self._valence.get(word)
+                if value is None:
+                    value = self._valence.get(lemma[i])
+                if value is not None:
+                    cues.append(word)
+            if scale[i] != 1.0 or word in self._scale:
+                factor *= scale[i] if scale[i] != 1.0 else self._scale[word]
+                if not value:
+                    continue
+            if value:
+                value *= factor
+                if negate_left:
+                    value *= NEGATED
+                    negate_left = 0
+                if sarcasm and value > 0:
+                    value = -value
+                seg = segments[-1]
+                if value > 0:
+                    seg[0] += value
+                else:
+                    seg[1] -= value
+                factor = 1.0
+            if negate_left:
+                negate_left -= 1
+        return self._verdict(segments, sarcasm, request, text, cues)
+
+    def _verdict(
+        self, segments: list[list[float]], sarcasm: bool, request: bool, text: str, cues: list[str]
+    ) -> SentimentResult:
+        pos = neg = 0.0
+        last = len(segments) - 1
+        for k, (p, q) in enumerate(segments):
+            weight = 1.0 if last == 0 else (AFTER_CONTRAST if k == last else BEFORE_CONTRAST)
+            pos += p * weight
+            neg += q * weight
+        if "!" in text:
+            pos, neg = pos * 1.15, neg * 1.15
+        if request:
+            pos, neg = pos * REQUEST_DAMPING, neg * REQUEST_DAMPING
+        if sarcasm:
+            neg = max(neg, 1.0)
+        score = (pos - neg) / (pos + neg + 1.0)
+        stronger, weaker = max(pos, neg), min(pos, neg)
+        label: SentimentLabel
+        if stronger < POLAR:
+            label = "neutral"
+        elif weaker >= MIXED_MIN and weaker >= MIXED_SHARE * stronger and not sarcasm:
+            label = "mixed"
+        else:
+            label = "positive" if pos > neg else "negative"
+        return SentimentResult(label=label, score=round(max(-1.0, min(1.0, score)), 3), cues=cues)
