@@ -79,7 +79,7 @@ class Analyzer:
     """
 
     def __init__(self, taxonomy: Taxonomy | None = None, langs: tuple[str, ...] = SUPPORTED) -> None:
-        self.taxonomy = taxonomy or Taxonomy.default()
+        self.taxonomy = taxonomy if taxonomy is not None else Taxonomy.default()
         self.redactor = Redactor()
         self.identifier = LanguageIdentifier()
         self._langs = {lang: _Language(lang, self.taxonomy) for lang in langs}

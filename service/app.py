@@ -1,0 +1,162 @@
+"""``create_app(settings)``: the one place that wires routes, database, NLP, errors and lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from litestar import Litestar, Request, get
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from nlp import Analyzer
+from service import schemas
+from service.controllers.admin import AdminController, MeController, ThemeController
+from service.controllers.notes import AnalyzeController, CustomerController, FollowUpController, NoteController
+from service.db import make_engine, make_sessionmaker
+from service.http_errors import exception_handlers, require_json_body
+from service.migrate import upgrade
+from service.services.admin import ensure_first_admin
+from service.services.auth import Principal, authenticate
+from service.services.customers import CustomerService
+from service.services.followups import FollowUpService
+from service.services.notes import NoteService
+from service.services.taxonomy import AnalyzerHolder
+from service.settings import Settings
+
+__all__ = ["create_app"]
+
+log = logging.getLogger("lydhor")
+
+
+async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """One session per request: committed when the handler succeeds (before the answer is sent)."""
+    async with state.sessionmaker() as session:
+        try:
+            yield session
+        except Exception:
+            await session.rollback()
+            raise
+        else:
+            await session.commit()
+
+
+async def provide_principal(request: Request, db_session: AsyncSession) -> Principal:
+    return await authenticate(db_session, request.headers.get("authorization"))
+
+
+def provide_settings(state: State) -> Settings:
+    return state.settings  # type: ignore[no-any-return]
+
+
+def provide_holder(state: State) -> AnalyzerHolder:
+    return state.holder  # type: ignore[no-any-return]
+
+
+def provide_note_service(
+    db_session: AsyncSession, analyzer_holder: AnalyzerHolder, settings: Settings, principal: Principal
+) -> NoteService:
+    return NoteService(db_session, analyzer_holder, settings, principal)
+
+
+def provide_follow_up_service(db_session: AsyncSession, note_service: NoteService, principal: Principal) -> FollowUpService:
+    return FollowUpService(db_session, note_service, principal)
+
+
+def provide_customer_service(db_session: AsyncSession, settings: Settings, principal: Principal) -> CustomerService:
+    return CustomerService(db_session, settings, principal)
+
+
+@get("/health", tags=["operations"], summary="The process is up")
+async def health() -> schemas.Health:
+    return schemas.Health(status="ok")
+
+
+@get("/ready", tags=["operations"], summary="The database answers and the NLP step is loaded")
+async def ready(state: State) -> Response[schemas.Health]:
+    checks: dict[str, str] = {}
+    try:
+        async with state.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = "ok"
+    except Exception as exc:  # any failure to reach the database means not ready
+        checks["database"] = f"unavailable: {type(exc).__name__}"
+    holder = getattr(state, "holder", None)
+    checks["nlp"] = "ok" if holder is not None and holder.analyzer.languages else "loading"
+    ok = all(v == "ok" for v in checks.values())
+    return Response(schemas.Health(status="ok" if ok else "unavailable", checks=checks), status_code=200 if ok else 503)
+
+
+def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bool = True) -> Litestar:
+    """The Litestar app for ``settings``. Pass an ``analyzer`` to share one between apps (tests)."""
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncGenerator[None, None]:
+        if settings.is_sqlite:
+            Path(settings.data_dir).mkdir(parents=True, exist_ok=True)
+        engine = make_engine(settings.db_url)
+        app.state.engine = engine
+        app.state.sessionmaker = make_sessionmaker(engine)
+        try:
+            if migrate:
+                await upgrade(engine)
+            async with app.state.sessionmaker() as session, session.begin():
+                key = await ensure_first_admin(session)
+            if key:
+                app.state.first_admin_key = key
+                print(f"Created the first admin. Its API key, shown only this once:\n  {key}", flush=True)
+            holder = AnalyzerHolder(analyzer or Analyzer())
+            async with app.state.sessionmaker() as session:
+                await holder.refresh(session, force=True)
+            app.state.holder = holder
+            yield
+        finally:
+            await engine.dispose()
+
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return Litestar(
+        route_handlers=[
+            health,
+            ready,
+            NoteController,
+            FollowUpController,
+            CustomerController,
+            AnalyzeController,
+            MeController,
+            ThemeController,
+            AdminController,
+        ],
+        dependencies={
+            "db_session": Provide(provide_db_session),
+            "principal": Provide(provide_principal),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "analyzer_holder": Provide(provide_holder, sync_to_thread=False),
+            "note_service": Provide(provide_note_service, sync_to_thread=False),
+            "follow_up_service": Provide(provide_follow_up_service, sync_to_thread=False),
+            "customer_service": Provide(provide_customer_service, sync_to_thread=False),
+        },
+        exception_handlers=exception_handlers,  # type: ignore[arg-type]
+        before_request=require_json_body,
+        lifespan=[lifespan],
+        state=State({"settings": settings}),
+        request_max_body_size=settings.max_body_bytes,
+        openapi_config=OpenAPIConfig(
+            title="Lydhør",
+            version="1",
+            description="Capture what customers say; read it back as themes, sentiment and customer histories.",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+            components=Components(
+                security_schemes={"bearer": SecurityScheme(type="http", scheme="bearer", description="API key")}
+            ),
+            security=[{"bearer": []}],
+        ),
+    )

@@ -1,0 +1,41 @@
+"""The package boundaries and the public surface that other code builds on."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import nlp
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_nlp_imports_nothing_from_service_nor_web_or_database_libraries() -> None:
+    forbidden = ("service", "litestar", "sqlalchemy", "alembic", "jinja2")
+    offenders = []
+    for path in (ROOT / "nlp").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                names = [node.module]
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in forbidden]
+    assert offenders == []
+
+
+def test_importing_nlp_loads_no_service_module() -> None:
+    code = "import sys, nlp; print(sorted(m for m in sys.modules if m.split('.')[0] == 'service'))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
+    assert proc.stdout.strip() == "[]"
+
+
+def test_public_surface_of_nlp_is_deliberate() -> None:
+    assert sorted(nlp.__all__) == [
+        "Analysis", "Analyzer", "MAX_TEXT_LENGTH", "PIISpan", "Redactor", "SUPPORTED", "Taxonomy",
+        "TaxonomyError", "ThemeDef", "ThemeHit", "ThemeTerms",
+    ]
+    for name in nlp.__all__:
+        assert hasattr(nlp, name)
