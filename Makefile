@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench install clean
+.PHONY: run demo test bench install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,9 +14,13 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## Analyse the sample remarks on the embedded default (no server, no database needed yet).
+## Run the service on the embedded default (SQLite in ./data); prints the first admin's API key once.
 run: $(STAMP)
-	$(BIN)/lydhor analyze docs/sample-remarks.jsonl
+	$(BIN)/lydhor serve
+
+## The same, with a few weeks of sample notes loaded first.
+demo: $(STAMP)
+	$(BIN)/lydhor serve --demo
 
 ## The whole test suite.
 test: $(STAMP)

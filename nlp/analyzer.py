@@ -10,14 +10,15 @@ import msgspec
 import spacy
 from spacy.language import Language
 
+from nlp import model as models
 from nlp.keyphrases import KeyphraseExtractor
 from nlp.langid import SUPPORTED, LanguageIdentifier
 from nlp.lemmas import Lemmatizer
-from nlp.matching import CLAUSE_BREAKS, Tokens
+from nlp.matching import CLAUSE_BREAKS, PhraseIndex, Tokens
 from nlp.pii import PLACEHOLDERS, PIISpan, Redactor
-from nlp.sentiment import SentimentLabel, SentimentScorer
+from nlp.sentiment import Reading, SentimentLabel, SentimentResult, SentimentScorer, verdict
 from nlp.taxonomy import Taxonomy, ThemeDef
-from nlp.themes import ThemeHit, ThemeMatcher
+from nlp.themes import ThemeHit, ThemeMatcher, hits_from
 
 __all__ = ["Analysis", "Analyzer", "MAX_TEXT_LENGTH"]
 
@@ -52,8 +53,9 @@ class _Language:
     def __init__(self, lang: str, taxonomy: Taxonomy) -> None:
         self.nlp: Language = spacy.blank(lang)
         self.lemmatize = Lemmatizer(lang)
-        self.themes = ThemeMatcher(lang, taxonomy, self.lemmatize)
-        self.sentiment = SentimentScorer(lang, self.lemmatize)
+        self.phrases = PhraseIndex(self.lemmatize)
+        self.themes = ThemeMatcher(lang, taxonomy, self.lemmatize, self.phrases)
+        self.sentiment = SentimentScorer(lang, self.lemmatize, self.phrases)
         self.keyphrases = KeyphraseExtractor(lang, self.nlp)
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
@@ -78,8 +80,11 @@ class Analyzer:
     a company's own. ``langs`` limits which languages are loaded.
     """
 
-    def __init__(self, taxonomy: Taxonomy | None = None, langs: tuple[str, ...] = SUPPORTED) -> None:
+    def __init__(
+        self, taxonomy: Taxonomy | None = None, langs: tuple[str, ...] = SUPPORTED, use_model: bool = True
+    ) -> None:
         self.taxonomy = taxonomy if taxonomy is not None else Taxonomy.default()
+        self.model = models.load() if use_model else None
         self.redactor = Redactor()
         self.identifier = LanguageIdentifier()
         self._langs = {lang: _Language(lang, self.taxonomy) for lang in langs}
@@ -93,7 +98,7 @@ class Analyzer:
 
     def with_themes(self, themes: list[ThemeDef]) -> Analyzer:
         """A new analyzer whose taxonomy has ``themes`` added or replaced."""
-        return Analyzer(self.taxonomy.with_themes(themes), self.languages)
+        return Analyzer(self.taxonomy.with_themes(themes), self.languages, use_model=self.model is not None)
 
     def analyze(self, text: str, lang: str | None = None) -> Analysis:
         """Analyse one remark. ``lang`` (da/nb/nn) skips language identification."""
@@ -119,19 +124,65 @@ class Analyzer:
                 keyphrases=[],
             )
         tokens, placeholders = language.tokens(redacted)
-        sentiment = language.sentiment.score(tokens, redacted)
+        phrases = language.phrases.find(tokens)
+        evidence = language.themes.evidence(tokens, phrases)
+        reading = language.sentiment.read(tokens, redacted, phrases)
+        if self.model is None:
+            themes = hits_from(evidence)
+            sentiment = verdict(reading, has_theme=bool(themes))
+        else:
+            feats = models.features(code, tokens, placeholders, _totals(evidence), reading.parts())
+            themes = self._model_themes(feats, evidence)
+            sentiment = self._model_sentiment(feats, reading)
         return Analysis(
             lang=code,
             lang_confidence=confidence,
             supported=True,
             redacted=redacted,
             pii=spans,
-            themes=language.themes.match(tokens),
+            themes=themes,
             sentiment=sentiment.label,
             sentiment_score=sentiment.score,
             sentiment_cues=sentiment.cues,
             keyphrases=language.keyphrases.extract(tokens, placeholders),
         )
+
+
+    def featurize(self, text: str, lang: str) -> list[tuple[str, float]]:
+        """The model features of a remark (for training)."""
+        language = self._langs[lang]
+        redacted = self.redactor.redact(text)
+        tokens, placeholders = language.tokens(redacted)
+        phrases = language.phrases.find(tokens)
+        evidence = language.themes.evidence(tokens, phrases)
+        reading = language.sentiment.read(tokens, redacted, phrases)
+        return models.features(lang, tokens, placeholders, _totals(evidence), reading.parts())
+
+    def _model_themes(self, feats: list[tuple[str, float]], evidence: dict[str, dict[str, float]]) -> list[ThemeHit]:
+        assert self.model is not None
+        theme_model = self.model.themes
+        hits = [
+            ThemeHit(id=label, score=round(p, 2), evidence=list(evidence.get(label, {})) or theme_model.top_words(feats, k))
+            for k, (label, p) in enumerate(zip(theme_model.labels, theme_model.scores(feats)))
+            if p >= theme_model.threshold and label in self.taxonomy
+        ]
+        # Themes the model was not trained on (a company's own) come from their words alone.
+        known = set(theme_model.labels)
+        hits += [h for h in hits_from({t: w for t, w in evidence.items() if t not in known}) if h.id in self.taxonomy]
+        hits.sort(key=lambda h: -h.score)
+        return hits
+
+    def _model_sentiment(self, feats: list[tuple[str, float]], reading: Reading) -> SentimentResult:
+        assert self.model is not None
+        sentiment_model = self.model.sentiment
+        probs = dict(zip(sentiment_model.labels, sentiment_model.scores(feats)))
+        label: SentimentLabel = max(probs, key=probs.__getitem__)  # type: ignore[assignment]
+        score = probs.get("positive", 0.0) - probs.get("negative", 0.0)
+        return SentimentResult(label=label, score=round(score, 3), cues=reading.cues)
+
+
+def _totals(evidence: dict[str, dict[str, float]]) -> dict[str, float]:
+    return {theme: sum(words.values()) for theme, words in evidence.items()}
 
 
 def _without_placeholders(redacted: str, spans: list[PIISpan]) -> str:

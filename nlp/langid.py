@@ -43,10 +43,11 @@ class LanguageIdentifier:
             for word in getattr(markers, lang)["words"]:
                 self._words.setdefault(word, set()).add(lang)
         self._endings = {lang: tuple(markers.endings.get(lang, ())) for lang in SUPPORTED}
-        self._cache: dict[str, tuple[float, float, float]] = {}
+        self._cache: dict[str, tuple[float, float, float, bool]] = {}
         self._other = frozenset(markers.other["accepted"])
 
-    def _votes(self, word: str) -> tuple[float, float, float]:
+    def _votes(self, word: str) -> tuple[float, float, float, bool]:
+        """The word's votes for da, nb and nn, and whether any of their dictionaries knows it."""
         votes = self._cache.get(word)
         if votes is None:
             langs = self._words.get(word, ())
@@ -59,7 +60,7 @@ class LanguageIdentifier:
                 da += 0.5 * word.endswith(self._endings["da"])
                 nb += 0.5 * word.endswith(self._endings["nb"])
                 nn += 0.5 * word.endswith(self._endings["nn"])
-            votes = (da, nb, nn)
+            votes = (da, nb, nn, any(known) or bool(langs))
             if len(self._cache) >= _CACHE_LIMIT:
                 self._cache.clear()
             self._cache[word] = votes
@@ -67,13 +68,14 @@ class LanguageIdentifier:
 
     def identify(self, text: str) -> tuple[str, float]:
         scores = [0.0, 0.0, 0.0]
-        words = 0
+        words = known = 0
         for word in _WORD.findall(text.lower()):
-            da, nb, nn = self._votes(word)
+            da, nb, nn, is_known = self._votes(word)
             scores[0] += da
             scores[1] += nb
             scores[2] += nn
             words += 1
+            known += is_known
         other = None
         voted = -1
         try:
@@ -91,7 +93,9 @@ class LanguageIdentifier:
         best, second = scores[ranked[0]], scores[ranked[1]]
         marker_evidence = best - (_CLD_VOTE if voted == ranked[0] else 0.0)
         # æ, ø and å settle that the remark is Scandinavian whatever CLD2 thinks of a short text.
-        if other is not None and reliable and marker_evidence < 2.0 and not _NORDIC.search(text):
+        # A remark most of whose words the Scandinavian dictionaries know stays Scandinavian.
+        mostly_known = words > 0 and known / words >= 0.75
+        if other is not None and reliable and marker_evidence < 2.0 and not mostly_known and not _NORDIC.search(text):
             return other, 0.9
         if best == 0.0:
             return "und", 0.0

@@ -29,78 +29,97 @@ class Tokens(NamedTuple):
     brk: list[bool]
 
 
-class PhraseMatch(NamedTuple, Generic[P]):  # type: ignore[misc]
+class PhraseMatch(NamedTuple):
     start: int
     end: int  # exclusive
     positions: tuple[int, ...]
-    payload: P
+    payload: object
+    owner: object
 
 
-class PhraseIndex(Generic[P]):
-    """Multi-word entries matched in order on form or lemma, with up to ``max_gap`` other words between."""
+_Entry = tuple[tuple[tuple[str, str], ...], object, object, int]
 
-    def __init__(self, lemmatize: Callable[[str], str], max_gap: int = 2) -> None:
+
+class PhraseIndex:
+    """Multi-word entries matched in order on form or lemma, with up to ``max_gap`` other words between.
+
+    One index per language holds the entries of every component (themes, sentiment), each tagged with its
+    ``owner``, so that a remark is walked once. Entries are indexed by their first word and then their
+    second, so a remark only tries the entries whose first two words it contains.
+    """
+
+    def __init__(self, lemmatize: Callable[[str], str]) -> None:
         self._lemmatize = lemmatize
-        self._max_gap = max_gap
-        self._by_first: dict[str, list[tuple[tuple[tuple[str, str], ...], P]]] = {}
+        self._index: dict[str, dict[str, list[_Entry]]] = {}
+        self._size = 0
 
-    def add(self, phrase: str, payload: P) -> None:
+    def add(self, phrase: str, payload: object, owner: object, max_gap: int = 2) -> None:
         words = phrase.lower().split()
         if not words:
             return
         elements = tuple((w, self._lemmatize(w)) for w in words)
-        entry = (elements, payload)
-        form, lemma = elements[0]
-        self._by_first.setdefault(form, []).append(entry)
-        if lemma != form:
-            self._by_first.setdefault(lemma, []).append(entry)
+        entry: _Entry = (elements, payload, owner, max_gap)
+        seconds = set(elements[1]) if len(elements) > 1 else {""}
+        for first in set(elements[0]):
+            by_second = self._index.setdefault(first, {})
+            for second in seconds:
+                by_second.setdefault(second, []).append(entry)
+        self._size += 1
 
     def __len__(self) -> int:
-        return sum(len(v) for v in self._by_first.values())
+        return self._size
 
-    def find(self, tokens: Tokens) -> list[PhraseMatch[P]]:
+    def find(self, tokens: Tokens) -> list[PhraseMatch]:
         lower, lemma, brk = tokens
-        by_first = self._by_first
-        found: list[PhraseMatch[P]] = []
+        index = self._index
+        present = set(lower)
+        present.update(lemma)
+        present.add("")
+        found: list[PhraseMatch] = []
+        seen: set[tuple[int, int]] = set()
         n = len(lower)
         for i in range(n):
-            candidates = by_first.get(lower[i])
-            if candidates is None:
-                candidates = by_first.get(lemma[i])
-                if candidates is None:
+            for key in (lower[i], lemma[i]) if lemma[i] != lower[i] else (lower[i],):
+                by_second = index.get(key)
+                if by_second is None:
                     continue
-            elif lemma[i] != lower[i] and lemma[i] in by_first:
-                candidates = candidates + by_first[lemma[i]]
-            for elements, payload in candidates:
-                positions = self._extend(elements, i, lower, lemma, brk, n)
-                if positions is not None:
-                    found.append(PhraseMatch(i, positions[-1] + 1, positions, payload))
+                for second in by_second.keys() & present:
+                    for entry in by_second[second]:
+                        if (i, id(entry)) in seen:
+                            continue
+                        seen.add((i, id(entry)))
+                        elements, payload, owner, max_gap = entry
+                        positions = _extend(elements, max_gap, i, lower, lemma, brk, n)
+                        if positions is not None:
+                            found.append(PhraseMatch(i, positions[-1] + 1, positions, payload, owner))
         return found
 
-    def _extend(
-        self,
-        elements: tuple[tuple[str, str], ...],
-        i: int,
-        lower: list[str],
-        lemma: list[str],
-        brk: list[bool],
-        n: int,
-    ) -> tuple[int, ...] | None:
-        positions = [i]
-        j = i
-        for form, lem in elements[1:]:
-            limit = min(n, j + 2 + self._max_gap)
-            j += 1
-            while j < limit:
-                if lower[j] == form or lemma[j] == lem:
-                    break
-                if brk[j]:
-                    return None
-                j += 1
-            else:
+
+
+def _extend(
+    elements: tuple[tuple[str, str], ...],
+    max_gap: int,
+    i: int,
+    lower: list[str],
+    lemma: list[str],
+    brk: list[bool],
+    n: int,
+) -> tuple[int, ...] | None:
+    positions = [i]
+    j = i
+    for form, lem in elements[1:]:
+        limit = min(n, j + 2 + max_gap)
+        j += 1
+        while j < limit:
+            if lower[j] == form or lemma[j] == lem:
+                break
+            if brk[j]:
                 return None
-            positions.append(j)
-        return tuple(positions)
+            j += 1
+        else:
+            return None
+        positions.append(j)
+    return tuple(positions)
 
 
 class CompoundIndex(Generic[P]):

@@ -20,9 +20,9 @@ import msgspec
 
 from nlp import resources
 from nlp.lemmas import Lemmatizer
-from nlp.matching import PhraseIndex, Tokens, lemma_forms
+from nlp.matching import PhraseIndex, PhraseMatch, Tokens, lemma_forms
 
-__all__ = ["SentimentLabel", "SentimentResult", "SentimentScorer"]
+__all__ = ["SentimentLabel", "SentimentResult", "SentimentScorer", "Reading", "verdict"]
 
 SentimentLabel = Literal["negative", "neutral", "positive", "mixed"]
 
@@ -34,12 +34,38 @@ REQUEST_DAMPING = 0.5
 POLAR = 0.6  # evidence below this is read as neutral
 MIXED_SHARE = 0.45  # the weaker side must reach this share of the stronger one
 MIXED_MIN = 1.0
+UNMARKED_COMPLAINT = -0.2
 
 
 class SentimentResult(msgspec.Struct, frozen=True, kw_only=True):
     label: SentimentLabel
     score: float
     cues: list[str]
+
+
+class Reading(msgspec.Struct, kw_only=True):
+    """What the lexicon found in a remark, before a verdict: weighted praise and complaint, and cues."""
+
+    pos: float
+    neg: float
+    request: bool
+    sarcasm: bool
+    contrast: bool
+    negations: int
+    cues: list[str]
+
+    def parts(self) -> dict[str, float]:
+        """The reading as model features."""
+        return {
+            "pos": min(self.pos, 4.0),
+            "neg": min(self.neg, 4.0),
+            "both": min(self.pos, self.neg, 3.0),
+            "none": float(self.pos == 0.0 and self.neg == 0.0),
+            "request": float(self.request),
+            "sarcasm": float(self.sarcasm),
+            "contrast": float(self.contrast),
+            "negation": float(min(self.negations, 2)),
+        }
 
 
 class _Modifiers(msgspec.Struct):
@@ -60,37 +86,45 @@ class _Lexicon(msgspec.Struct):
 class SentimentScorer:
     """Scores tokens of one language against that language's sentiment lexicon."""
 
-    def __init__(self, lang: str, lemmatize: Lemmatizer) -> None:
+    def __init__(self, lang: str, lemmatize: Lemmatizer, phrases: PhraseIndex) -> None:
         lexicon = msgspec.toml.decode(resources.read_bytes(f"{lang}/sentiment.toml"), type=_Lexicon)
         mods = lexicon.modifiers
         self._valence: dict[str, float] = {}
-        self._phrases: PhraseIndex[tuple[str, float]] = PhraseIndex(lemmatize, max_gap=1)
+        def add(phrase: str, kind: str, value: float) -> None:
+            phrases.add(phrase, (kind, value), self, max_gap=1)
+
         for word, value in lexicon.words.items():
             if " " in word.strip():
-                self._phrases.add(word, ("phrase", value))
+                add(word, "phrase", value)
                 continue
             form, lemma = lemma_forms(word, lemmatize)
             self._valence[form] = value
             self._valence.setdefault(lemma, value)  # a written form wins over another word's lemma
         for phrase, value in lexicon.phrases.items():
-            self._phrases.add(phrase, ("phrase", value))
+            add(phrase, "phrase", value)
         self._scale: dict[str, float] = {}
         for table in (mods.intensifiers, mods.downtoners):
             for word, factor in table.items():
                 if " " in word.strip():
-                    self._phrases.add(word, ("scale", factor))
+                    add(word, "scale", factor)
                 else:
                     self._scale[word.lower()] = factor
         self._negators = {w.lower() for w in mods.negators if " " not in w}
         for phrase in (w for w in mods.negators if " " in w):
-            self._phrases.add(phrase, ("negate", 0.0))
+            add(phrase, "negate", 0.0)
         self._contrast = {w.lower() for w in mods.contrast}
         for cue in mods.sarcasm:
-            self._phrases.add(cue, ("sarcasm", 0.0))
+            add(cue, "sarcasm", 0.0)
         for cue in mods.request_cues:
-            self._phrases.add(cue, ("request", 0.0))
+            add(cue, "request", 0.0)
 
-    def score(self, tokens: Tokens, text: str) -> SentimentResult:
+    def score(self, tokens: Tokens, text: str, phrases: list[PhraseMatch], has_theme: bool = False) -> SentimentResult:
+        """``has_theme``: the remark is about a theme. Customers bring up a topic mostly to complain, so a
+        remark about a theme with no polar word and no question or request reads as mildly negative."""
+        return verdict(self.read(tokens, text, phrases), has_theme)
+
+    def read(self, tokens: Tokens, text: str, phrases: list[PhraseMatch]) -> Reading:
+        """Weighted praise and complaint in the remark, with negation, scaling, contrast and sarcasm."""
         lower, lemma, brk = tokens
         n = len(lower)
         valence: list[float | None] = [None] * n
@@ -98,8 +132,10 @@ class SentimentScorer:
         negators = [w in self._negators for w in lower]
         sarcasm = request = False
         cues: list[str] = []
-        for found in self._phrases.find(tokens):
-            kind, value = found.payload
+        for found in phrases:
+            if found.owner is not self:
+                continue
+            kind, value = found.payload  # type: ignore[misc]
             if kind == "phrase":
                 # The phrase replaces its words: "virker ikke" is one complaint, not a negated "virker".
                 valence[found.start] = value
@@ -121,6 +157,7 @@ class SentimentScorer:
             request = True
 
         segments: list[list[float]] = [[0.0, 0.0]]
+        negations = 0
         negate_left = 0
         factor = 1.0
         for i in range(n):
@@ -134,6 +171,7 @@ class SentimentScorer:
                 continue
             if negators[i]:
                 negate_left = NEGATION_REACH
+                negations += 1
                 continue
             value = valence[i]
             if value is None:
@@ -161,11 +199,6 @@ class SentimentScorer:
                 factor = 1.0
             if negate_left:
                 negate_left -= 1
-        return self._verdict(segments, sarcasm, request, text, cues)
-
-    def _verdict(
-        self, segments: list[list[float]], sarcasm: bool, request: bool, text: str, cues: list[str]
-    ) -> SentimentResult:
         pos = neg = 0.0
         last = len(segments) - 1
         for k, (p, q) in enumerate(segments):
@@ -178,13 +211,23 @@ class SentimentScorer:
             pos, neg = pos * REQUEST_DAMPING, neg * REQUEST_DAMPING
         if sarcasm:
             neg = max(neg, 1.0)
-        score = (pos - neg) / (pos + neg + 1.0)
-        stronger, weaker = max(pos, neg), min(pos, neg)
-        label: SentimentLabel
-        if stronger < POLAR:
-            label = "neutral"
-        elif weaker >= MIXED_MIN and weaker >= MIXED_SHARE * stronger and not sarcasm:
-            label = "mixed"
-        else:
-            label = "positive" if pos > neg else "negative"
-        return SentimentResult(label=label, score=round(max(-1.0, min(1.0, score)), 3), cues=cues)
+        return Reading(
+            pos=pos, neg=neg, request=request, sarcasm=sarcasm, contrast=len(segments) > 1, negations=negations, cues=cues
+        )
+
+
+def verdict(reading: Reading, has_theme: bool) -> SentimentResult:
+    """The label the lexicon rules give a reading (used where no trained model is present)."""
+    pos, neg, request, sarcasm, cues = reading.pos, reading.neg, reading.request, reading.sarcasm, reading.cues
+    score = (pos - neg) / (pos + neg + 1.0)
+    stronger, weaker = max(pos, neg), min(pos, neg)
+    label: SentimentLabel
+    if stronger < POLAR:
+        if has_theme and not request and stronger == 0.0:
+            return SentimentResult(label="negative", score=UNMARKED_COMPLAINT, cues=cues)
+        label = "neutral"
+    elif weaker >= MIXED_MIN and weaker >= MIXED_SHARE * stronger and not sarcasm:
+        label = "mixed"
+    else:
+        label = "positive" if pos > neg else "negative"
+    return SentimentResult(label=label, score=round(max(-1.0, min(1.0, score)), 3), cues=cues)

@@ -14,6 +14,7 @@ A theme with the id of an existing one replaces it; set ``enabled = false`` to s
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -25,6 +26,7 @@ from nlp import resources
 __all__ = ["ThemeTerms", "ThemeDef", "Taxonomy", "TaxonomyError", "LANGUAGES"]
 
 LANGUAGES = ("da", "nb", "nn")
+_THEME_ID = re.compile(r"[a-z][a-z0-9_]{0,47}")
 
 ThemeId = Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9_]{0,47}$")]
 Term = Annotated[str, msgspec.Meta(min_length=1, max_length=80)]
@@ -70,7 +72,7 @@ class _CustomTheme(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Tru
 
 
 class _CustomFile(msgspec.Struct, forbid_unknown_fields=True):
-    themes: dict[ThemeId, _CustomTheme]
+    themes: dict[str, _CustomTheme]
 
 
 class Taxonomy:
@@ -110,13 +112,17 @@ class Taxonomy:
                     path = Path(source)
                     data, is_json = path.read_bytes(), path.suffix.lower() == ".json"
                 else:
-                    data, is_json = source, source.lstrip()[:1] in (b"{", b"[")
+                    data, is_json = source, source.lstrip()[:1] == b"{"
                 decode = msgspec.json.decode if is_json else msgspec.toml.decode
                 parsed = decode(data, type=_CustomFile)
         except (msgspec.ValidationError, msgspec.DecodeError) as exc:
             raise TaxonomyError(f"invalid theme definition: {exc}") from exc
         themes = []
         for theme_id, t in parsed.themes.items():
+            if not _THEME_ID.fullmatch(theme_id):
+                raise TaxonomyError(
+                    f"theme id {theme_id!r} must be lower-case letters, digits and _ (starting with a letter)"
+                )
             unknown = set(t.terms) - set(LANGUAGES)
             if unknown:
                 raise TaxonomyError(f"theme {theme_id!r}: terms for unsupported language(s) {sorted(unknown)}")

@@ -8,10 +8,10 @@ import msgspec
 
 from nlp import resources
 from nlp.lemmas import Lemmatizer
-from nlp.matching import CompoundIndex, PhraseIndex, Tokens, lemma_forms
+from nlp.matching import CompoundIndex, PhraseIndex, PhraseMatch, Tokens, lemma_forms
 from nlp.taxonomy import Taxonomy
 
-__all__ = ["ThemeHit", "ThemeMatcher"]
+__all__ = ["ThemeHit", "ThemeMatcher", "hits_from"]
 
 STRONG = 1.0
 WEAK = 0.5
@@ -41,11 +41,11 @@ class _Scope(msgspec.Struct):
 class ThemeMatcher:
     """Matches one language's theme words (single words, compounds, phrases) against tokens."""
 
-    def __init__(self, lang: str, taxonomy: Taxonomy, lemmatize: Lemmatizer) -> None:
+    def __init__(self, lang: str, taxonomy: Taxonomy, lemmatize: Lemmatizer, phrases: PhraseIndex) -> None:
         self.lang = lang
         self._lemmatize = lemmatize
         self._words: CompoundIndex[_Cue] = CompoundIndex()
-        self._phrases: PhraseIndex[_Cue] = PhraseIndex(lemmatize)
+        self._phrases = phrases
         self._block: dict[str, set[str]] = {}
         for theme in taxonomy:
             terms = theme.terms.get(lang)
@@ -64,15 +64,14 @@ class ThemeMatcher:
                 for form in lemma_forms(word, lemmatize):
                     self._block.setdefault(form, set()).add(theme.id)
         scope = msgspec.toml.decode(resources.read_bytes(f"{lang}/scope.toml"), type=_Scope)
-        self._not_about: PhraseIndex[None] = PhraseIndex(lemmatize, max_gap=1)
         for phrase in scope.not_about:
-            self._not_about.add(phrase, None)
+            phrases.add(phrase, None, self, max_gap=1)
         self._cache: dict[str, tuple[_Cue, ...]] = {}
 
     def _add(self, theme: str, entry: str, weight: float, in_compounds: bool) -> None:
         cue = _Cue(theme, weight, entry.lower())
         if " " in entry.strip():
-            self._phrases.add(entry, cue)
+            self._phrases.add(entry, cue, self)
         else:
             self._words.add(lemma_forms(entry, self._lemmatize), cue, in_compounds)
 
@@ -87,34 +86,40 @@ class ThemeMatcher:
             self._cache[word] = cues
         return cues
 
-    def match(self, tokens: Tokens) -> list[ThemeHit]:
-        """The themes whose evidence reaches the threshold, strongest first."""
+    def match(self, tokens: Tokens, phrases: list[PhraseMatch]) -> list[ThemeHit]:
+        """The themes whose evidence reaches the threshold, strongest first. ``phrases``: the phrase
+        matches of the remark (from the language's shared index)."""
+        return hits_from(self.evidence(tokens, phrases))
+
+    def evidence(self, tokens: Tokens, phrases: list[PhraseMatch]) -> dict[str, dict[str, float]]:
+        """Per theme, the words and phrases that point to it and their weights."""
         lower, lemma, _ = tokens
-        muted = self._muted_positions(tokens)
+        mine = [m for m in phrases if m.owner is self]
+        muted = self._muted_positions(tokens, mine)
         evidence: dict[str, dict[str, float]] = {}
+        cache = self._cache
         for i, word in enumerate(lower):
-            if i in muted or not word:
+            if not word or i in muted:
                 continue
-            for cue in self._token_cues(word, lemma[i]):
-                evidence.setdefault(cue.theme, {})[_evidence_text(tokens, i, cue)] = cue.weight
-        for found in self._phrases.find(tokens):
-            if found.start in muted:
-                continue
+            cues = cache.get(word)
+            if cues is None:
+                cues = self._token_cues(word, lemma[i])
+            for cue in cues:
+                evidence.setdefault(cue.theme, {})[word] = cue.weight
+        for found in mine:
             cue = found.payload
+            if cue is None or found.start in muted:
+                continue
             phrase_words = " ".join(lower[p] for p in found.positions)
             evidence.setdefault(cue.theme, {})[phrase_words] = cue.weight
-        hits = []
-        for theme, words in evidence.items():
-            total = sum(words.values())
-            if total >= THRESHOLD:
-                hits.append(ThemeHit(id=theme, score=round(total / (total + 1.0), 2) * 1.0, evidence=list(words)))
-        hits.sort(key=lambda h: -h.score)
-        return hits
+        return evidence
 
-    def _muted_positions(self, tokens: Tokens) -> set[int]:
+    def _muted_positions(self, tokens: Tokens, mine: list[PhraseMatch]) -> set[int]:
         """Words right after "handler ikke om"/"ikkje på grunn av": mentioned, not what the remark is about."""
         muted: set[int] = set()
-        for found in self._not_about.find(tokens):
+        for found in mine:
+            if found.payload is not None:
+                continue
             stop = found.end
             while stop < len(tokens.lower) and stop < found.end + NOT_ABOUT_REACH and not tokens.brk[stop]:
                 muted.add(stop)
@@ -122,6 +127,13 @@ class ThemeMatcher:
         return muted
 
 
-def _evidence_text(tokens: Tokens, i: int, cue: _Cue) -> str:
-    """The word as written (lower-case): a person sees "leveringstiden", not the matched part."""
-    return tokens.lower[i]
+
+def hits_from(evidence: dict[str, dict[str, float]]) -> list[ThemeHit]:
+    """The themes whose lexicon evidence reaches the threshold, strongest first."""
+    hits = []
+    for theme, words in evidence.items():
+        total = sum(words.values())
+        if total >= THRESHOLD:
+            hits.append(ThemeHit(id=theme, score=round(total / (total + 1.0), 2), evidence=list(words)))
+    hits.sort(key=lambda h: -h.score)
+    return hits

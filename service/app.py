@@ -121,7 +121,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
         finally:
             await engine.dispose()
 
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.setLevel(settings.log_level.upper())
     return Litestar(
         route_handlers=[
             health,

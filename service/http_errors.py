@@ -56,6 +56,8 @@ def _validation(request: Request, exc: ValidationException) -> Response[schemas.
         field = first.get("key")
         if field == "data" or field is None:
             field = _field_from(message)
+        elif isinstance(field, str):
+            field = field.split("[")[0].split(".")[0]
         if first.get("source") in ("query", "path"):
             return _error(400, f"{field}: {message}" if field else message, field)
         return _error(422, message, field)
@@ -75,11 +77,13 @@ def _field_from(message: str) -> str | None:
     return None
 
 
-def _http(_: Request, exc: HTTPException) -> Response[schemas.ErrorOut]:
+def _http(request: Request, exc: HTTPException) -> Response[schemas.ErrorOut]:
     status = exc.status_code
     detail = str(exc.detail)
     if status == 413:
         detail = "the request body is larger than this endpoint accepts"
+    elif status == 400 and request.method in ("POST", "PUT", "PATCH"):
+        detail = f"the body is not valid JSON: {detail}"
     if isinstance(exc, NotAuthorizedException):
         status = 401
     return _error(status, detail)
