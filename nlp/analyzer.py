@@ -68,7 +68,8 @@ class _Language:
                     placeholders.add(i)
                     lower[i] = ""
         lemmatize = self.lemmatize
-        lemma = [lemmatize(w) for w in lower]
+        cached = lemmatize.cache
+        lemma = [cached.get(w) or lemmatize(w) for w in lower]
         brk = [w in CLAUSE_BREAKS for w in lower]
         return Tokens(lower, lemma, brk), frozenset(placeholders)
 
@@ -84,7 +85,8 @@ class Analyzer:
         self, taxonomy: Taxonomy | None = None, langs: tuple[str, ...] = SUPPORTED, use_model: bool = True
     ) -> None:
         self.taxonomy = taxonomy if taxonomy is not None else Taxonomy.default()
-        self.model = models.load() if use_model else None
+        model_file = models.load() if use_model else None
+        self.model = models.Predictor(model_file) if model_file is not None else None
         self.redactor = Redactor()
         self.identifier = LanguageIdentifier()
         self._langs = {lang: _Language(lang, self.taxonomy) for lang in langs}
@@ -132,8 +134,9 @@ class Analyzer:
             sentiment = verdict(reading, has_theme=bool(themes))
         else:
             feats = models.features(code, tokens, placeholders, _totals(evidence), reading.parts())
-            themes = self._model_themes(feats, evidence)
-            sentiment = self._model_sentiment(feats, reading)
+            theme_probs, sentiment_probs = self.model.predict(feats)
+            themes = self._model_themes(feats, theme_probs, evidence)
+            sentiment = self._model_sentiment(sentiment_probs, reading)
         return Analysis(
             lang=code,
             lang_confidence=confidence,
@@ -158,12 +161,14 @@ class Analyzer:
         reading = language.sentiment.read(tokens, redacted, phrases)
         return models.features(lang, tokens, placeholders, _totals(evidence), reading.parts())
 
-    def _model_themes(self, feats: list[tuple[str, float]], evidence: dict[str, dict[str, float]]) -> list[ThemeHit]:
+    def _model_themes(
+        self, feats: list[tuple[str, float]], probs: list[float], evidence: dict[str, dict[str, float]]
+    ) -> list[ThemeHit]:
         assert self.model is not None
         theme_model = self.model.themes
         hits = [
-            ThemeHit(id=label, score=round(p, 2), evidence=list(evidence.get(label, {})) or theme_model.top_words(feats, k))
-            for k, (label, p) in enumerate(zip(theme_model.labels, theme_model.scores(feats)))
+            ThemeHit(id=label, score=round(p, 2), evidence=list(evidence.get(label, {})) or self.model.top_words(feats, k))
+            for k, (label, p) in enumerate(zip(theme_model.labels, probs))
             if p >= theme_model.threshold and label in self.taxonomy
         ]
         # Themes the model was not trained on (a company's own) come from their words alone.
@@ -172,10 +177,9 @@ class Analyzer:
         hits.sort(key=lambda h: -h.score)
         return hits
 
-    def _model_sentiment(self, feats: list[tuple[str, float]], reading: Reading) -> SentimentResult:
+    def _model_sentiment(self, sentiment_probs: list[float], reading: Reading) -> SentimentResult:
         assert self.model is not None
-        sentiment_model = self.model.sentiment
-        probs = dict(zip(sentiment_model.labels, sentiment_model.scores(feats)))
+        probs = dict(zip(self.model.sentiment.labels, sentiment_probs))
         label: SentimentLabel = max(probs, key=probs.__getitem__)  # type: ignore[assignment]
         score = probs.get("positive", 0.0) - probs.get("negative", 0.0)
         return SentimentResult(label=label, score=round(score, 3), cues=reading.cues)

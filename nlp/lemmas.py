@@ -14,15 +14,15 @@ class Lemmatizer:
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
-        self._cache: dict[str, str] = {}
+        self.cache: dict[str, str] = {}
 
     def __call__(self, word: str) -> str:
-        lemma = self._cache.get(word)
+        lemma = self.cache.get(word)
         if lemma is None:
             lemma = simplemma.lemmatize(word, lang=self.lang).lower() if word.isalpha() else word
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[word] = lemma
+            if len(self.cache) >= _CACHE_LIMIT:
+                self.cache.clear()
+            self.cache[word] = lemma
         return lemma
 
     def phrase(self, text: str) -> tuple[str, ...]:

@@ -11,49 +11,26 @@ import math
 from collections.abc import Iterable
 
 import msgspec
+import numpy as np
 
 from nlp import resources
 from nlp.matching import Tokens
 
-__all__ = ["LinearModel", "ModelFile", "features", "MODEL_FILE"]
+__all__ = ["LinearModel", "ModelFile", "Predictor", "features", "MODEL_FILE"]
 
 MODEL_FILE = "model.json"
 _MIN_AFFIX_WORD = 7
 
 
 class LinearModel(msgspec.Struct):
-    """One-vs-rest logistic regression (themes) or softmax regression (sentiment) with sparse weights."""
+    """One-vs-rest logistic regression (themes) or softmax regression (sentiment) with sparse weights
+    (``feature -> [(label index, weight)]``); ``Predictor`` scores with them."""
 
     labels: list[str]
     bias: list[float]
     weights: dict[str, list[tuple[int, float]]]
     softmax: bool = False
     threshold: float = 0.5
-
-    def scores(self, feats: Iterable[tuple[str, float]]) -> list[float]:
-        z = list(self.bias)
-        weights = self.weights
-        for name, value in feats:
-            row = weights.get(name)
-            if row is not None:
-                for k, w in row:
-                    z[k] += w * value
-        if self.softmax:
-            top = max(z)
-            exp = [math.exp(v - top) for v in z]
-            total = sum(exp)
-            return [v / total for v in exp]
-        return [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z]
-
-    def top_words(self, feats: Iterable[tuple[str, float]], label: int, k: int = 3) -> list[str]:
-        """The remark's words that weigh most for ``label``: the evidence a person sees."""
-        contributions = []
-        for name, value in feats:
-            if name.startswith("w:"):
-                for j, w in self.weights.get(name, ()):
-                    if j == label and w > 0:
-                        contributions.append((w * value, name[2:]))
-        return [word for _, word in sorted(contributions, reverse=True)[:k]]
 
 
 class ModelFile(msgspec.Struct):
@@ -62,6 +39,55 @@ class ModelFile(msgspec.Struct):
     source_digest: str
     themes: LinearModel
     sentiment: LinearModel
+
+
+class Predictor:
+    """Both models as one dense matrix, so that a remark is scored with one gather and one product."""
+
+    def __init__(self, model: ModelFile) -> None:
+        self.themes = model.themes
+        self.sentiment = model.sentiment
+        names = sorted(set(model.themes.weights) | set(model.sentiment.weights))
+        self._index = {name: i for i, name in enumerate(names)}
+        n_themes = len(model.themes.labels)
+        matrix = np.zeros((len(names), n_themes + len(model.sentiment.labels)))
+        for offset, linear in ((0, model.themes), (n_themes, model.sentiment)):
+            for name, row in linear.weights.items():
+                i = self._index[name]
+                for k, w in row:
+                    matrix[i, offset + k] = w
+        self._matrix = matrix
+        self._bias = np.array(model.themes.bias + model.sentiment.bias)
+        self._split = n_themes
+
+    def predict(self, feats: list[tuple[str, float]]) -> tuple[list[float], list[float]]:
+        """Theme probabilities (one-vs-rest) and sentiment probabilities (softmax)."""
+        index = self._index
+        rows: list[int] = []
+        values: list[float] = []
+        for name, value in feats:
+            i = index.get(name)
+            if i is not None:
+                rows.append(i)
+                values.append(value)
+        z = (self._bias + np.dot(values, self._matrix[rows])).tolist() if rows else self._bias.tolist()
+        split = self._split
+        themes = [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z[:split]]
+        top = max(z[split:])
+        exp = [math.exp(v - top) for v in z[split:]]
+        total = sum(exp)
+        return themes, [v / total for v in exp]
+
+    def top_words(self, feats: list[tuple[str, float]], label: int, k: int = 3) -> list[str]:
+        """The remark's words that weigh most for theme ``label``: the evidence a person sees."""
+        scored = []
+        for name, value in feats:
+            i = self._index.get(name)
+            if i is not None and name.startswith("w:"):
+                weight = float(self._matrix[i, label]) * value
+                if weight > 0:
+                    scored.append((weight, name[2:]))
+        return [word for _, word in sorted(scored, reverse=True)[:k]]
 
 
 def load() -> ModelFile | None:

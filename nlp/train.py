@@ -85,7 +85,7 @@ def _best_threshold(x: np.ndarray, y: np.ndarray) -> float:
         w, b = _fit(x[train], y[train], softmax=False)
         probs[test] = 1.0 / (1.0 + np.exp(-np.clip(x[test] @ w + b, -30, 30)))
     best, best_f1 = 0.5, -1.0
-    for threshold in np.arange(0.2, 0.71, 0.025):
+    for threshold in np.arange(0.1, 0.71, 0.025):
         pred = probs >= threshold
         tp = float((pred & (y == 1)).sum())
         f1 = 2 * tp / (2 * tp + float((pred & (y == 0)).sum()) + float((~pred & (y == 1)).sum()))

@@ -123,4 +123,4 @@ def test_an_invalid_themes_file_is_refused_with_a_message(tmp_path: Path) -> Non
     themes.write_text('[themes."Not An Id"]\nlabel = { da = "x" }\n', encoding="utf-8")
     proc = lydhor("analyze", "--themes", str(themes), "-", stdin=b"")
     assert proc.returncode == 2
-    assert "invalid theme definition" in proc.stderr.decode()
+    assert "theme id 'Not An Id' must be" in proc.stderr.decode()

@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,7 +17,8 @@ from litestar.testing import AsyncTestClient
 
 from nlp import Analyzer
 from service.app import create_app
-from service.db import make_engine
+from service.db import make_engine, make_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 from service.migrate import upgrade
 from service.settings import Settings
 from tests.conftest import require_or_skip
@@ -75,7 +77,18 @@ class World:
 
     app: Litestar
     client: AsyncTestClient  # type: ignore[type-arg]
+    database_url: str
     keys: dict[str, str] = field(default_factory=dict)
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session of the test's own, on the test's event loop (the app's engine lives on the server's)."""
+        engine = make_engine(self.database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                yield session
+        finally:
+            await engine.dispose()
 
     def auth(self, who: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.keys[who]}"}
@@ -91,7 +104,7 @@ async def world(database_url: str, shared_analyzer: Analyzer, tmp_path: Path) ->
     settings = Settings(data_dir=str(tmp_path / "data"), database_url=database_url)
     app = create_app(settings, analyzer=shared_analyzer)
     async with AsyncTestClient(app) as client:
-        w = World(app=app, client=client)
+        w = World(app=app, client=client, database_url=database_url)
         w.keys["admin"] = app.state.first_admin_key
         for team in ("north", "south"):
             r = await client.post("/api/teams", json={"name": team}, headers=w.auth("admin"))

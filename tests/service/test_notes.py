@@ -16,7 +16,7 @@ pytestmark = pytest.mark.anyio
 
 
 async def count_notes(world: World) -> int:
-    async with world.app.state.sessionmaker() as session:
+    async with world.session() as session:
         return (await session.execute(select(func.count()).select_from(Note))).scalar_one()
 
 
@@ -40,7 +40,7 @@ async def test_a_note_is_stored_redacted_with_its_analysis(world: World) -> None
     assert note["lang"] == "da" and note["sentiment"] == "negative"
     assert {"id": "delivery", "source": "nlp"}.items() <= next(t for t in note["themes"] if t["id"] == "delivery").items()
     assert note["tags"] == ["ordre", "vip"] and note["mood"] == -2 and note["verbatim"] is False
-    async with world.app.state.sessionmaker() as session:
+    async with world.session() as session:
         stored = (await session.execute(select(Note.text))).scalars().all()
     assert all("28 91 34 57" not in t for t in stored)
 
@@ -135,7 +135,7 @@ async def test_a_correction_of_themes_and_tags_is_kept(world: World) -> None:
     assert r.status_code == 200, r.text
     assert {(t["id"], t["source"]) for t in r.json()["themes"]} == {("delivery", "agent"), ("communication", "agent")}
     assert r.json()["tags"] == ["postnord"]
-    async with world.app.state.sessionmaker() as session:
+    async with world.session() as session:
         correction = (await session.execute(select(NoteCorrection))).scalar_one()
     assert correction.before["themes"] == ["delivery"] and "communication" in correction.after["themes"]
     bad = await world.client.patch(f"/api/notes/{note['id']}", json={"themes": ["weather"]}, headers=world.auth("agent_north"))
@@ -149,7 +149,7 @@ async def test_only_an_admin_deletes_and_the_deletion_is_audited(world: World) -
     r = await world.client.delete(f"/api/notes/{note['id']}", headers=world.auth("admin"))
     assert r.status_code == 204
     assert (await world.client.get(f"/api/notes/{note['id']}", headers=world.auth("admin"))).status_code == 404
-    async with world.app.state.sessionmaker() as session:
+    async with world.session() as session:
         entry = (await session.execute(select(AuditEntry).where(AuditEntry.action == "note.delete"))).scalar_one()
     assert entry.target == note["id"] and entry.detail["team"] == "north"
 
