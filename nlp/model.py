@@ -8,7 +8,6 @@ is a sparse dot product in plain Python; weights are a data file (``data/model.j
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 
 import msgspec
 import numpy as np

@@ -20,8 +20,11 @@ __all__ = ["run_db", "prepare", "guarded", "fail"]
 T = TypeVar("T")
 
 
-def run_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], migrate: bool = True) -> T:
-    """Run ``work`` in one committed transaction on the configured database."""
+def run_db(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], migrate: bool = True, transaction: bool = True
+) -> T:
+    """Run ``work`` in one committed transaction on the configured database (or, with ``transaction=False``,
+    in a session that ``work`` commits itself)."""
 
     async def main() -> T:
         if settings.is_sqlite:
@@ -30,8 +33,11 @@ def run_db(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], mig
         try:
             if migrate:
                 await upgrade(engine)
-            async with make_sessionmaker(engine)() as session, session.begin():
-                return await work(session)
+            async with make_sessionmaker(engine)() as session:
+                if not transaction:
+                    return await work(session)
+                async with session.begin():
+                    return await work(session)
         finally:
             await engine.dispose()
 
@@ -50,8 +56,10 @@ def fail(message: str) -> int:
     return 1
 
 
-def guarded(settings: Settings, work: Callable[[AsyncSession], Awaitable[T]]) -> tuple[T | None, int]:
+def guarded(
+    settings: Settings, work: Callable[[AsyncSession], Awaitable[T]], transaction: bool = True
+) -> tuple[T | None, int]:
     try:
-        return run_db(settings, work), 0
+        return run_db(settings, work, transaction=transaction), 0
     except LydhorError as exc:
         return None, fail(exc.detail)

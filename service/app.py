@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+
+import anyio
 from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -21,15 +23,16 @@ from nlp import Analyzer
 from service import schemas
 from service.controllers.admin import AdminController, MeController, ThemeController
 from service.controllers.notes import AnalyzeController, CustomerController, FollowUpController, NoteController
-from service.db import make_engine, make_sessionmaker
+from service.db import WRITES, make_engine, make_sessionmaker
 from service.http_errors import exception_handlers, require_json_body
 from service.migrate import upgrade
 from service.services.admin import ensure_first_admin
-from service.services.auth import Principal, authenticate
+from service.services.auth import KeyCache, Principal, authenticate, record_key_use
 from service.services.customers import CustomerService
 from service.services.followups import FollowUpService
 from service.services.notes import NoteService
 from service.services.taxonomy import AnalyzerHolder
+from service.services.writer import NoteWriter
 from service.settings import Settings
 
 __all__ = ["create_app"]
@@ -37,9 +40,16 @@ __all__ = ["create_app"]
 log = logging.getLogger("lydhor")
 
 
-async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+# Notes are written by the note writer; these requests only read in their own session.
+KEY_USE_INTERVAL = 5.0
+_CAPTURE_PATHS = frozenset({"/api/notes", "/api/notes/", "/api/notes/batch"})
+
+
+async def provide_db_session(state: State, request: Request) -> AsyncGenerator[AsyncSession, None]:
     """One session per request: committed when the handler succeeds (before the answer is sent)."""
     async with state.sessionmaker() as session:
+        if request.method not in ("GET", "HEAD") and request.url.path not in _CAPTURE_PATHS:
+            await session.connection(execution_options={WRITES: True})
         try:
             yield session
         except Exception:
@@ -49,8 +59,27 @@ async def provide_db_session(state: State) -> AsyncGenerator[AsyncSession, None]
             await session.commit()
 
 
-async def provide_principal(request: Request, db_session: AsyncSession) -> Principal:
-    return await authenticate(db_session, request.headers.get("authorization"))
+async def provide_principal(request: Request, db_session: AsyncSession, state: State) -> Principal:
+    return await authenticate(db_session, request.headers.get("authorization"), state.key_cache)
+
+
+async def _record_key_uses(state: State) -> None:
+    """Every few seconds, write when keys were last used (kept out of the requests' transactions)."""
+    while True:
+        await anyio.sleep(KEY_USE_INTERVAL)
+        await _flush_key_uses(state)
+
+
+async def _flush_key_uses(state: State) -> None:
+    used = state.key_cache.take_uses()
+    if used:
+        try:
+            async with state.sessionmaker() as session:
+                await session.connection(execution_options={WRITES: True})
+                async with session.begin():
+                    await record_key_use(session, used)
+        except Exception:  # a busy database delays this bookkeeping; the next round retries
+            state.key_cache.used.update(used)
 
 
 def provide_settings(state: State) -> Settings:
@@ -62,9 +91,9 @@ def provide_holder(state: State) -> AnalyzerHolder:
 
 
 def provide_note_service(
-    db_session: AsyncSession, analyzer_holder: AnalyzerHolder, settings: Settings, principal: Principal
+    db_session: AsyncSession, analyzer_holder: AnalyzerHolder, settings: Settings, principal: Principal, state: State
 ) -> NoteService:
-    return NoteService(db_session, analyzer_holder, settings, principal)
+    return NoteService(db_session, analyzer_holder, settings, principal, state.writer)
 
 
 def provide_follow_up_service(db_session: AsyncSession, note_service: NoteService, principal: Principal) -> FollowUpService:
@@ -117,7 +146,17 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             async with app.state.sessionmaker() as session:
                 await holder.refresh(session, force=True)
             app.state.holder = holder
-            yield
+            writer = NoteWriter(settings.db_url, settings.repeat_window_days)
+            writer.start()
+            app.state.writer = writer
+            try:
+                async with anyio.create_task_group() as tasks:
+                    tasks.start_soon(_record_key_uses, app.state)
+                    yield
+                    tasks.cancel_scope.cancel()
+            finally:
+                await _flush_key_uses(app.state)
+                await anyio.to_thread.run_sync(writer.stop)
         finally:
             await engine.dispose()
 
@@ -146,7 +185,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=require_json_body,
         lifespan=[lifespan],
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "key_cache": KeyCache()}),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Lydhør",

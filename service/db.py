@@ -10,7 +10,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessionmaker", "utcnow"]
+__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessionmaker", "utcnow", "WRITES"]
+
+WRITES = "lydhor_writes"  # execution option: this session will write (SQLite takes the write lock at once)
 
 # Named constraints, so that migrations can alter them on SQLite (batch mode) and PostgreSQL alike.
 NAMING = {
@@ -68,8 +70,9 @@ def make_engine(url: str) -> AsyncEngine:
         @event.listens_for(engine.sync_engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
             # A deferred transaction that reads and then writes fails at once with "database is locked"
-            # when another writer is active; taking the write lock up front makes it wait its turn.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # when another writer committed in between; a session that will write takes the lock up front.
+            # Read-only sessions stay deferred so that they never hold up the note writer.
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITES) else "BEGIN")
 
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)

@@ -102,8 +102,9 @@ class AdminController(Controller):
         return schemas.KeyCreated(key=key, info=admin_service.key_out(row))
 
     @post("/keys/{prefix:str}/revoke", status_code=HTTP_200_OK, summary="Revoke a key (admin)")
-    async def revoke(self, prefix: str, principal: Principal, db_session: AsyncSession) -> schemas.KeyOut:
+    async def revoke(self, request: Request, prefix: str, principal: Principal, db_session: AsyncSession) -> schemas.KeyOut:
         _admin_only(principal)
         row = await revoke_key(db_session, prefix)
+        request.app.state.key_cache.forget(row.prefix)
         admin_service.audit(db_session, principal.user_id, "key.revoke", row.prefix)
         return admin_service.key_out(row)

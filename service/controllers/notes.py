@@ -33,7 +33,7 @@ class NoteController(Controller):
         """201 with the stored note and its analysis; 200 with the stored note when the same client_key
         arrives again with the same content; 409 when it arrives with different content."""
         note, created = await note_service.create(data)
-        return Response(note_out(note), status_code=HTTP_201_CREATED if created else HTTP_200_OK)
+        return Response(note, status_code=HTTP_201_CREATED if created else HTTP_200_OK)
 
     @post(
         "/batch",

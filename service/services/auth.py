@@ -6,16 +6,17 @@ import datetime as dt
 import hashlib
 import hmac
 import secrets
+import time
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db import utcnow
 from service.errors import NotFound, Unauthenticated
 from service.models import ApiKey, User
 
-__all__ = ["Principal", "create_key", "authenticate", "revoke_key", "KEY_PREFIX"]
+__all__ = ["Principal", "KeyCache", "create_key", "authenticate", "revoke_key", "record_key_use", "KEY_PREFIX"]
 
 KEY_PREFIX = "lyd_"
 _LAST_USED_GRANULARITY = dt.timedelta(minutes=1)  # record use at most once a minute per key
@@ -28,13 +29,20 @@ class Principal:
     user_id: int
     name: str
     role: str
-    team_ids: frozenset[int]
-    team_names: tuple[str, ...]
+    teams: tuple[tuple[int, str], ...]
     key_prefix: str
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def team_ids(self) -> frozenset[int]:
+        return frozenset(team_id for team_id, _ in self.teams)
+
+    @property
+    def team_names(self) -> tuple[str, ...]:
+        return tuple(name for _, name in self.teams)
 
 
 def _hash(prefix: str, secret: str) -> str:
@@ -51,7 +59,39 @@ async def create_key(session: AsyncSession, user: User, label: str = "") -> tupl
     return f"{KEY_PREFIX}{prefix}_{secret}", row
 
 
-async def authenticate(session: AsyncSession, authorization: str | None) -> Principal:
+class KeyCache:
+    """Recently verified keys, so that a busy client is not looked up on every request.
+
+    An entry lives ``ttl`` seconds; revoking a key through this process drops it at once, and other
+    processes see a revocation within ``ttl``. Uses are collected here and written in the background.
+    """
+
+    def __init__(self, ttl: float = 5.0) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, Principal]] = {}
+        self.used: dict[str, dt.datetime] = {}
+
+    def get(self, token: str) -> Principal | None:
+        entry = self._entries.get(token)
+        if entry is None or entry[0] < time.monotonic():
+            return None
+        return entry[1]
+
+    def put(self, token: str, principal: Principal) -> None:
+        if len(self._entries) > 10_000:
+            self._entries.clear()
+        self._entries[token] = (time.monotonic() + self.ttl, principal)
+
+    def forget(self, prefix: str) -> None:
+        for token in [t for t, (_, p) in self._entries.items() if p.key_prefix == prefix]:
+            del self._entries[token]
+
+    def take_uses(self) -> dict[str, dt.datetime]:
+        used, self.used = self.used, {}
+        return used
+
+
+async def authenticate(session: AsyncSession, authorization: str | None, cache: KeyCache | None = None) -> Principal:
     if not authorization:
         raise Unauthenticated("an API key is required: send 'Authorization: Bearer <key>'")
     scheme, _, token = authorization.partition(" ")
@@ -60,6 +100,9 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Prin
         raise Unauthenticated("the Authorization header must be 'Bearer <key>'")
     if not token.startswith(KEY_PREFIX) or token.count("_") < 2:
         raise Unauthenticated("this is not a Lydhør API key")
+    if cache is not None and (known := cache.get(token)) is not None:
+        cache.used[known.key_prefix] = utcnow()
+        return known
     prefix, _, secret = token[len(KEY_PREFIX) :].partition("_")
     row = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(prefix, secret)):
@@ -70,16 +113,20 @@ async def authenticate(session: AsyncSession, authorization: str | None) -> Prin
     if not user.active:
         raise Unauthenticated(f"the user {user.name} is deactivated")
     now = utcnow()
-    if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
-        row.last_used_at = now
-    return Principal(
+    principal = Principal(
         user_id=user.id,
         name=user.name,
         role=user.role,
-        team_ids=frozenset(t.id for t in user.teams),
-        team_names=tuple(t.name for t in user.teams),
+        teams=tuple((t.id, t.name) for t in user.teams),
         key_prefix=prefix,
     )
+    if cache is None:
+        if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
+            row.last_used_at = now
+    else:
+        cache.put(token, principal)
+        cache.used[prefix] = now
+    return principal
 
 
 async def revoke_key(session: AsyncSession, prefix: str) -> ApiKey:
@@ -90,3 +137,9 @@ async def revoke_key(session: AsyncSession, prefix: str) -> ApiKey:
     if row.revoked_at is None:
         row.revoked_at = utcnow()
     return row
+
+
+async def record_key_use(session: AsyncSession, used: dict[str, dt.datetime]) -> None:
+    """Write keys' last-used times collected by a ``KeyCache``."""
+    for prefix, when in used.items():
+        await session.execute(update(ApiKey).where(ApiKey.prefix == prefix).values(last_used_at=when))

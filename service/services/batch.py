@@ -7,7 +7,7 @@ import msgspec
 from service import schemas
 from service.errors import Invalid, LydhorError
 from service.http_errors import status_of
-from service.services.notes import NoteService, note_out
+from service.services.notes import NoteService
 
 __all__ = ["create_batch", "validation_error"]
 
@@ -31,24 +31,21 @@ async def create_batch(service: NoteService, data: schemas.NoteBatch) -> schemas
     limit = service.settings.max_batch_notes
     if len(data.notes) > limit:
         raise Invalid(f"a batch holds at most {limit} notes; this one has {len(data.notes)}", field="notes")
-    results: list[schemas.BatchItemResult] = []
-    created = existing = failed = 0
+    results: list[schemas.BatchItemResult | None] = [None] * len(data.notes)
+    valid: list[tuple[int, schemas.NoteCreate]] = []
     for index, raw in enumerate(data.notes):
         try:
-            item = msgspec.convert(raw, schemas.NoteCreate)
-        except (msgspec.ValidationError, msgspec.DecodeError) as exc:
-            failed += 1
-            results.append(schemas.BatchItemResult(index=index, status=422, error=validation_error(exc)))
-            continue
-        try:
-            async with service.session.begin_nested():
-                note, is_new = await service.create(item)
-        except LydhorError as exc:
-            failed += 1
-            error = schemas.ErrorOut(error=exc.code, detail=exc.detail, field=exc.field)
-            results.append(schemas.BatchItemResult(index=index, status=status_of(exc), error=error))
-            continue
-        created += is_new
-        existing += not is_new
-        results.append(schemas.BatchItemResult(index=index, status=201 if is_new else 200, note=note_out(note)))
-    return schemas.BatchOut(results=results, created=created, existing=existing, failed=failed)
+            valid.append((index, msgspec.convert(raw, schemas.NoteCreate)))
+        except msgspec.ValidationError as exc:
+            results[index] = schemas.BatchItemResult(index=index, status=422, error=validation_error(exc))
+    stored = await service.create_many([item for _, item in valid])
+    for (index, _), (result, is_new) in zip(valid, stored):
+        if isinstance(result, LydhorError):
+            error = schemas.ErrorOut(error=result.code, detail=result.detail, field=result.field)
+            results[index] = schemas.BatchItemResult(index=index, status=status_of(result), error=error)
+        else:
+            results[index] = schemas.BatchItemResult(index=index, status=201 if is_new else 200, note=result)
+    final = [r for r in results if r is not None]
+    created = sum(r.status == 201 for r in final)
+    existing = sum(r.status == 200 for r in final)
+    return schemas.BatchOut(results=final, created=created, existing=existing, failed=len(final) - created - existing)

@@ -10,17 +10,16 @@ from dataclasses import dataclass
 
 import msgspec
 from sqlalchemy import Select, and_, delete, exists, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from nlp import Analysis
 from service import schemas
 from service.db import utcnow
-from service.errors import Conflict, Forbidden, Invalid, NotFound
-from service.models import Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme, Team, User
+from service.errors import Conflict, Forbidden, Invalid, LydhorError, NotFound
+from service.models import Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme
 from service.services.admin import audit, team_by_name, user_by_name
 from service.services.auth import Principal
 from service.services.taxonomy import AnalyzerHolder
+from service.services.writer import NoteWriter, PreparedNote
 from service.settings import Settings
 
 __all__ = ["NoteService", "NoteFilters", "note_out", "can_read", "can_write"]
@@ -99,6 +98,33 @@ def _content_hash(data: schemas.NoteCreate, redacted: str) -> str:
     return hashlib.sha256(_hash_encoder.encode(fields)).hexdigest()
 
 
+def _prepared_out(note: PreparedNote, team: str, agent: str) -> schemas.NoteOut:
+    row = note.row
+    return schemas.NoteOut(
+        id=row["id"],
+        team=team,
+        agent=agent,
+        customer_ref=row["customer_ref"],
+        channel=row["channel"],
+        verbatim=row["verbatim"],
+        text=row["text"],
+        lang=row["lang"],
+        sentiment=row["sentiment"],
+        sentiment_score=row["sentiment_score"],
+        themes=[schemas.NoteThemeOut(id=t["theme_id"], source=t["source"], score=t["score"]) for t in note.themes],
+        tags=note.tags,
+        keyphrases=row["keyphrases"],
+        mood=row["mood"],
+        captured_at=row["captured_at"],
+        received_at=row["received_at"],
+        source=row["source"],
+        client_key=row["client_key"],
+        repeat=bool(note.repeat_of),
+        repeat_of=note.repeat_of,
+        follow_up=None,
+    )
+
+
 def encode_cursor(note: Note) -> str:
     raw = f"{note.received_at.isoformat()}|{note.id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
@@ -116,88 +142,71 @@ def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
 class NoteService:
     """Note operations for one request: one session, one caller."""
 
-    def __init__(self, session: AsyncSession, holder: AnalyzerHolder, settings: Settings, principal: Principal):
+    def __init__(
+        self, session: AsyncSession, holder: AnalyzerHolder, settings: Settings, principal: Principal, writer: NoteWriter
+    ):
         self.session = session
         self.holder = holder
         self.settings = settings
         self.principal = principal
+        self.writer = writer
 
     # --- capture -------------------------------------------------------------------------------
 
-    async def create(self, data: schemas.NoteCreate) -> tuple[Note, bool]:
+    async def create(self, data: schemas.NoteCreate) -> tuple[schemas.NoteOut, bool]:
         """Store a note; answers it and whether it is new (False: the same client_key was seen)."""
+        [(result, created)] = await self.create_many([data], isolated=False)
+        if isinstance(result, LydhorError):
+            raise result
+        return result, created
+
+    async def create_many(
+        self, items: list[schemas.NoteCreate], isolated: bool = True
+    ) -> list[tuple[schemas.NoteOut | LydhorError, bool]]:
+        """Store notes in one go. ``isolated``: an item's error is answered in its place instead of raised."""
+        await self.holder.refresh(self.session)
+        prepared: list[tuple[PreparedNote, str, str] | LydhorError] = []
+        for data in items:
+            try:
+                prepared.append(await self._prepare(data))
+            except LydhorError as exc:
+                if not isolated:
+                    raise
+                prepared.append(exc)
+        # The writer commits on its own connection; this request's read snapshot must not outlive that.
+        await self.session.commit()
+        ready = [p for p in prepared if not isinstance(p, LydhorError)]
+        outcomes = iter(await self.writer.submit([p[0] for p in ready]) if ready else [])
+        results: list[tuple[schemas.NoteOut | LydhorError, bool]] = []
+        for item in prepared:
+            if isinstance(item, LydhorError):
+                results.append((item, False))
+                continue
+            note, team, agent = item
+            outcome = next(outcomes)
+            if outcome.status == "created":
+                results.append((_prepared_out(note, team, agent), True))
+            elif outcome.status == "existing" and (stored := await self.session.get(Note, outcome.note_id)) is not None:
+                results.append((note_out(stored), False))
+            else:
+                error = Conflict(f"client_key {note.client_key} was already used for a different note", field="client_key")
+                if not isolated:
+                    raise error
+                results.append((error, False))
+        return results
+
+    async def _prepare(self, data: schemas.NoteCreate) -> tuple[PreparedNote, str, str]:
+        """Validate and analyse a note: its rows, and the team's and agent's names."""
         text = data.text.strip()
         if not text:
             raise Invalid("text is empty after trimming white space", field="text")
-        await self.holder.refresh(self.session)
         analyzer = self.holder.analyzer
-        analysis = analyzer.analyze(text)
-        content_hash = _content_hash(data, analysis.redacted)
-        if data.client_key is not None:
-            existing = await self._by_client_key(data.client_key)
-            if existing is not None:
-                return self._same_or_conflict(existing, content_hash), False
-        team, agent = await self._team_and_agent(data)
         unknown = [t for t in data.themes if t not in analyzer.taxonomy]
         if unknown:
             raise Invalid(f"unknown theme(s): {', '.join(unknown)}", field="themes")
-        note = self._build(data, analysis, team, agent, content_hash)
-        try:
-            async with self.session.begin_nested():
-                self.session.add(note)
-                await self.session.flush()
-        except IntegrityError:
-            # Another request with the same client_key won the race: answer what it stored.
-            if data.client_key is None:
-                raise
-            existing = await self._by_client_key(data.client_key)
-            if existing is None:
-                raise
-            return self._same_or_conflict(existing, content_hash), False
-        await self._mark_repeat(note)
-        return note, True
-
-    async def _by_client_key(self, key: uuid.UUID) -> Note | None:
-        return (await self.session.execute(select(Note).where(Note.client_key == key))).scalar_one_or_none()
-
-    def _same_or_conflict(self, existing: Note, content_hash: str) -> Note:
-        if existing.content_hash != content_hash:
-            raise Conflict(
-                f"client_key {existing.client_key} was already used for a different note", field="client_key"
-            )
-        if not can_read(self.principal, existing) and existing.created_by != self.principal.user_id:
-            raise Conflict(f"client_key {existing.client_key} is already in use", field="client_key")
-        return existing
-
-    async def _team_and_agent(self, data: schemas.NoteCreate) -> tuple[Team, User]:
-        p = self.principal
-        if data.agent is not None and data.agent != p.name:
-            if p.role not in ("integration", "admin"):
-                raise Forbidden("only integration keys may post notes on behalf of another agent", field="agent")
-            agent = await user_by_name(self.session, data.agent)
-            if agent.role not in ("agent", "manager"):
-                raise Invalid(f"{agent.name!r} is not an agent", field="agent")
-        elif p.role == "integration":
-            raise Invalid("an integration key must name the agent the note is from", field="agent")
-        else:
-            agent = await user_by_name(self.session, p.name)
-        agent_teams = {t.name: t for t in agent.teams}
-        if data.team is not None:
-            team = agent_teams.get(data.team)
-            if team is None:
-                await team_by_name(self.session, data.team)  # 404 for a team that does not exist
-                raise Forbidden(f"{agent.name!r} is not a member of team {data.team!r}", field="team")
-        elif len(agent_teams) == 1:
-            team = next(iter(agent_teams.values()))
-        elif not agent_teams:
-            raise Invalid(f"{agent.name!r} belongs to no team; notes belong to a team", field="team")
-        else:
-            raise Invalid(f"{agent.name!r} is in several teams: say which one in 'team'", field="team")
-        if p.role == "integration" and team.id not in p.team_ids:
-            raise Forbidden(f"this integration may not post notes for team {team.name!r}", field="team")
-        return team, agent
-
-    def _build(self, data: schemas.NoteCreate, analysis: Analysis, team: Team, agent: User, content_hash: str) -> Note:
+        team_id, team_name, agent_id, agent_name = await self._team_and_agent(data)
+        analysis = analyzer.analyze(text)
+        note_id = uuid.uuid4()
         now = utcnow()
         captured = data.captured_at or now
         if captured.tzinfo is None:
@@ -205,60 +214,69 @@ class NoteService:
         if data.themes:
             # The agent's choice is the note's theme set; the analysis' scores stay where it agreed.
             nlp_scores = {t.id: t.score for t in analysis.themes}
-            themes = [NoteTheme(theme_id=t, source="agent", score=nlp_scores.get(t, 1.0)) for t in dict.fromkeys(data.themes)]
+            themes = [(t, "agent", nlp_scores.get(t, 1.0)) for t in dict.fromkeys(data.themes)]
         else:
-            themes = [NoteTheme(theme_id=t.id, source="nlp", score=t.score) for t in analysis.themes]
-        return Note(
-            id=uuid.uuid4(),
-            team_id=team.id,
-            team=team,
-            agent_id=agent.id,
-            agent=agent,
-            customer_ref=data.customer_ref.strip() if data.customer_ref else None,
-            channel=data.channel,
-            verbatim=data.verbatim,
-            text=analysis.redacted,
-            lang=analysis.lang,
-            sentiment=analysis.sentiment,
-            sentiment_score=analysis.sentiment_score,
-            tag_rows=[NoteTag(tag=t, position=i) for i, t in enumerate(dict.fromkeys(data.tags))],
-            keyphrases=analysis.keyphrases,
-            mood=data.mood,
-            captured_at=captured,
-            received_at=now,
-            source=data.source,
+            themes = [(t.id, "nlp", t.score) for t in analysis.themes]
+        row = {
+            "id": note_id,
+            "team_id": team_id,
+            "agent_id": agent_id,
+            "customer_ref": data.customer_ref.strip() if data.customer_ref else None,
+            "channel": data.channel,
+            "verbatim": data.verbatim,
+            "text": analysis.redacted,
+            "lang": analysis.lang,
+            "sentiment": analysis.sentiment,
+            "sentiment_score": analysis.sentiment_score,
+            "keyphrases": analysis.keyphrases,
+            "mood": data.mood,
+            "captured_at": captured,
+            "received_at": now,
+            "source": data.source,
+            "client_key": data.client_key,
+            "content_hash": _content_hash(data, analysis.redacted),
+            "created_by": self.principal.user_id,
+        }
+        prepared = PreparedNote(
+            row=row,
+            themes=[{"note_id": note_id, "theme_id": t, "source": src, "score": score} for t, src, score in themes],
+            tags=list(dict.fromkeys(data.tags)),
             client_key=data.client_key,
-            content_hash=content_hash,
-            created_by=self.principal.user_id,
-            themes=themes,
-            repeat_links=[],
-            follow_up=None,
+            content_hash=row["content_hash"],
         )
+        return prepared, team_name, agent_name
 
-    async def _mark_repeat(self, note: Note) -> None:
-        """A customer's negative note on a theme they complained about within the window is a repeat."""
-        if note.sentiment not in ("negative", "mixed") or not note.customer_ref or not note.themes:
-            return
-        window = dt.timedelta(days=self.settings.repeat_window_days)
-        theme_ids = [t.theme_id for t in note.themes]
-        earlier = (
-            await self.session.execute(
-                select(Note.id)
-                .where(
-                    Note.customer_ref == note.customer_ref,
-                    Note.id != note.id,
-                    Note.sentiment.in_(("negative", "mixed")),
-                    Note.captured_at >= note.captured_at - window,
-                    Note.captured_at <= note.captured_at,
-                    exists().where(NoteTheme.note_id == Note.id, NoteTheme.theme_id.in_(theme_ids)),
-                )
-                .order_by(Note.captured_at)
-            )
-        ).scalars().all()
-        if earlier:
-            note.repeat = True
-            note.repeat_links = [NoteRepeat(note_id=note.id, earlier_id=e) for e in earlier]
-            await self.session.flush()
+    async def _team_and_agent(self, data: schemas.NoteCreate) -> tuple[int, str, int, str]:
+        """The note's team and agent (ids and names); the caller's own come from its key, without a query."""
+        p = self.principal
+        if data.agent is not None and data.agent != p.name:
+            if p.role not in ("integration", "admin"):
+                raise Forbidden("only integration keys may post notes on behalf of another agent", field="agent")
+            agent = await user_by_name(self.session, data.agent)
+            if agent.role not in ("agent", "manager"):
+                raise Invalid(f"{agent.name!r} is not an agent", field="agent")
+            agent_id, agent_name = agent.id, agent.name
+            agent_teams = {t.name: t.id for t in agent.teams}
+        elif p.role == "integration":
+            raise Invalid("an integration key must name the agent the note is from", field="agent")
+        else:
+            agent_id, agent_name = p.user_id, p.name
+            agent_teams = {name: team_id for team_id, name in p.teams}
+        if data.team is not None:
+            team_id = agent_teams.get(data.team)
+            if team_id is None:
+                await team_by_name(self.session, data.team)  # 404 for a team that does not exist
+                raise Forbidden(f"{agent_name!r} is not a member of team {data.team!r}", field="team")
+            team_name = data.team
+        elif len(agent_teams) == 1:
+            team_name, team_id = next(iter(agent_teams.items()))
+        elif not agent_teams:
+            raise Invalid(f"{agent_name!r} belongs to no team; notes belong to a team", field="team")
+        else:
+            raise Invalid(f"{agent_name!r} is in several teams: say which one in 'team'", field="team")
+        if p.role == "integration" and team_id not in p.team_ids:
+            raise Forbidden(f"this integration may not post notes for team {team_name!r}", field="team")
+        return team_id, team_name, agent_id, agent_name
 
     # --- reading ------------------------------------------------------------------------------
 
