@@ -23,6 +23,7 @@ from nlp.themes import ThemeHit, ThemeMatcher, hits_from
 __all__ = ["Analysis", "Analyzer", "MAX_TEXT_LENGTH"]
 
 MAX_TEXT_LENGTH = 4000
+UNOPPOSED_PRAISE = 0.4  # a negated mild complaint ("ikke noget problem") reaches this
 _PLACEHOLDER_NAMES = frozenset(p[1:-1].lower() for p in PLACEHOLDERS.values())
 _SPACE = re.compile(r"\s+")
 
@@ -133,7 +134,7 @@ class Analyzer:
             themes = hits_from(evidence)
             sentiment = verdict(reading, has_theme=bool(themes))
         else:
-            feats = models.features(code, tokens, placeholders, _totals(evidence), reading.parts())
+            feats = models.features(code, tokens, placeholders, _totals(evidence), reading.parts(), reading.negated)
             theme_probs, sentiment_probs = self.model.predict(feats)
             themes = self._model_themes(feats, theme_probs, evidence)
             sentiment = self._model_sentiment(sentiment_probs, reading)
@@ -159,7 +160,7 @@ class Analyzer:
         phrases = language.phrases.find(tokens)
         evidence = language.themes.evidence(tokens, phrases)
         reading = language.sentiment.read(tokens, redacted, phrases)
-        return models.features(lang, tokens, placeholders, _totals(evidence), reading.parts())
+        return models.features(lang, tokens, placeholders, _totals(evidence), reading.parts(), reading.negated)
 
     def _model_themes(
         self, feats: list[tuple[str, float]], probs: list[float], evidence: dict[str, dict[str, float]]
@@ -182,6 +183,10 @@ class Analyzer:
         probs = dict(zip(self.model.sentiment.labels, sentiment_probs))
         label: SentimentLabel = max(probs, key=probs.__getitem__)  # type: ignore[assignment]
         score = probs.get("positive", 0.0) - probs.get("negative", 0.0)
+        if label == "negative" and reading.neg == 0.0 and reading.pos >= UNOPPOSED_PRAISE and not reading.sarcasm:
+            # Praise with no complaint word at all ("ikke noget problem", a negated complaint) is not read
+            # as a complaint because words like "problem" weigh negative in the model.
+            label, score = "positive", -score
         return SentimentResult(label=label, score=round(score, 3), cues=reading.cues)
 
 

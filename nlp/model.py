@@ -102,8 +102,10 @@ def features(
     skip: frozenset[int],
     theme_evidence: dict[str, float],
     sentiment_parts: dict[str, float],
+    negated: frozenset[int] = frozenset(),
 ) -> list[tuple[str, float]]:
-    """The features of one remark: lemmas, lemma pairs, compound affixes, and what the lexicons found."""
+    """The features of one remark: lemmas (marked when negated: "ikke noget problem" is not a problem),
+    lemma pairs, compound affixes, and what the lexicons found."""
     lower, lemma, brk = tokens
     feats: list[tuple[str, float]] = [("lang:" + lang, 1.0)]
     previous = "<s>"
@@ -119,7 +121,7 @@ def features(
                 lem = "<num>"
             elif len(lem) == 1 and lem not in "?!":
                 continue
-        feats.append(("w:" + lem, 1.0))
+        feats.append(("n:" + lem if i in negated else "w:" + lem, 1.0))
         feats.append(("b:" + previous + "_" + lem, 1.0))
         if len(lem) >= _MIN_AFFIX_WORD and lem.isalpha():
             feats.append(("p:" + lem[:5], 0.5))

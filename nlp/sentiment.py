@@ -52,6 +52,7 @@ class Reading(msgspec.Struct, kw_only=True):
     sarcasm: bool
     contrast: bool
     negations: int
+    negated: frozenset[int] = frozenset()  # token positions in the scope of a negator
     cues: list[str]
 
     def parts(self) -> dict[str, float]:
@@ -158,6 +159,7 @@ class SentimentScorer:
 
         segments: list[list[float]] = [[0.0, 0.0]]
         negations = 0
+        negated: set[int] = set()
         negate_left = 0
         factor = 1.0
         for i in range(n):
@@ -173,6 +175,8 @@ class SentimentScorer:
                 negate_left = NEGATION_REACH
                 negations += 1
                 continue
+            if negate_left:
+                negated.add(i)
             value = valence[i]
             if value is None:
                 value = self._valence.get(word)
@@ -212,7 +216,14 @@ class SentimentScorer:
         if sarcasm:
             neg = max(neg, 1.0)
         return Reading(
-            pos=pos, neg=neg, request=request, sarcasm=sarcasm, contrast=len(segments) > 1, negations=negations, cues=cues
+            pos=pos,
+            neg=neg,
+            request=request,
+            sarcasm=sarcasm,
+            contrast=len(segments) > 1,
+            negations=negations,
+            negated=frozenset(negated),
+            cues=cues,
         )
 
 

@@ -11,10 +11,10 @@ import pytest
 from bench.nlp_quality import language_scores, sentiment_scores, theme_scores
 from nlp import Analyzer
 
-FLOORS = {
-    "theme_micro_f1": 0.80,
-    "theme_macro_f1": 0.78,
-    "sentiment_accuracy": 0.80,
+FLOORS = {  # a few points under today's figures on the dev set (0.92, 0.92, 0.93, 0.98)
+    "theme_micro_f1": 0.88,
+    "theme_macro_f1": 0.88,
+    "sentiment_accuracy": 0.88,
     "language_accuracy": 0.96,
 }
 
@@ -39,7 +39,7 @@ def test_theme_f1_stays_above_its_floor(dev_remarks: list[dict], outputs: dict[s
 def test_theme_f1_stays_above_its_floor_in_each_language(dev_remarks: list[dict], outputs: dict[str, dict]) -> None:
     for lang in ("da", "nb", "nn"):
         subset = [r for r in dev_remarks if r["lang"] == lang]
-        assert theme_scores(subset, outputs)["micro_f1"] >= FLOORS["theme_micro_f1"] - 0.05, lang
+        assert theme_scores(subset, outputs)["micro_f1"] >= FLOORS["theme_micro_f1"] - 0.04, lang
 
 
 def test_sentiment_accuracy_stays_above_its_floor(dev_remarks: list[dict], outputs: dict[str, dict]) -> None:
