@@ -40,12 +40,18 @@ local texts = {
   "Vil returnere skoene, de var for små",
 }
 local counter = 0
+local thread_tag = 0
+-- Every wrk thread has its own Lua state with the same random sequence: seed each apart.
+init = function(args)
+  thread_tag = tonumber(string.sub(tostring({}), -8), 16) or os.time()
+  math.randomseed(os.time() + thread_tag)
+end
 request = function()
   counter = counter + 1
   local key = string.format("%08x-%04x-4%03x-8%03x-%012x", math.random(0, 0x7fffffff), math.random(0, 0xffff),
     math.random(0, 0xfff), math.random(0, 0xfff), counter + math.random(0, 0xffffff) * 4096)
   local body = '{"text": "' .. texts[(counter % #texts) + 1] .. ' (' .. counter .. ')", "channel": "phone", '
-    .. '"customer_ref": "C-' .. (counter % 5000) .. '", "client_key": "' .. key .. '"}'
+    .. '"customer_ref": "C-' .. thread_tag .. '-' .. (counter % 5000) .. '", "client_key": "' .. key .. '"}'
   return wrk.format("POST", "/api/notes", {["Content-Type"] = "application/json",
     ["Authorization"] = "Bearer " .. os.getenv("LYDHOR_KEY")}, body)
 end

@@ -13,11 +13,12 @@ import datetime as dt
 import logging
 import queue
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, and_, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, event, insert, select
 
 from service.models import Note, NoteRepeat, NoteTag, NoteTheme
 
@@ -26,6 +27,8 @@ __all__ = ["PreparedNote", "Outcome", "NoteWriter", "sync_url"]
 log = logging.getLogger("lydhor.writer")
 
 MAX_GROUP = 500
+GROUP_LINGER = 0.001  # seconds to wait for company when a note arrives alone: one commit then serves many
+MAX_LINKS = 10  # a repeat complaint links to the customer's most recent earlier complaints
 _NOTES = Note.__table__
 _THEMES = NoteTheme.__table__
 _TAGS = NoteTag.__table__
@@ -91,7 +94,28 @@ class NoteWriter:
         self._window = dt.timedelta(days=repeat_window_days)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lydhor-note-writer", daemon=True)
-        self._failures = 0
+        # Statements built once: building SQLAlchemy expressions per note costs more than running them.
+        self._by_keys = select(_NOTES.c.id, _NOTES.c.client_key, _NOTES.c.content_hash).where(
+            _NOTES.c.client_key.in_(bindparam("keys", expanding=True))
+        )
+        self._complaints = (
+            select(_NOTES.c.id)
+            .where(
+                _NOTES.c.customer_ref == bindparam("ref"),
+                _NOTES.c.sentiment.in_(_NEGATIVE),
+                _NOTES.c.captured_at >= bindparam("since", type_=_NOTES.c.captured_at.type),
+                _NOTES.c.captured_at <= bindparam("until", type_=_NOTES.c.captured_at.type),
+                select(_THEMES.c.note_id)
+                .where(and_(_THEMES.c.note_id == _NOTES.c.id, _THEMES.c.theme_id.in_(bindparam("themes", expanding=True))))
+                .exists(),
+            )
+            .order_by(_NOTES.c.captured_at.desc())
+            .limit(MAX_LINKS)
+        )
+        self._insert_note = insert(_NOTES)
+        self._insert_themes = insert(_THEMES)
+        self._insert_tags = insert(_TAGS)
+        self._insert_repeats = insert(_REPEATS)
 
     def start(self) -> None:
         self._thread.start()
@@ -116,6 +140,8 @@ class NoteWriter:
             if first is None:
                 break
             group = [first]
+            if self._queue.empty():
+                time.sleep(GROUP_LINGER)
             while len(group) < MAX_GROUP:
                 try:
                     item = self._queue.get_nowait()
@@ -130,7 +156,7 @@ class NoteWriter:
     def _write(self, group: list[_Item]) -> None:
         try:
             with self._engine.begin() as conn:
-                outcomes: list[Outcome | BaseException] = [self._store(conn, note) for note, _, _ in group]
+                outcomes: list[Outcome | BaseException] = list(self._store(conn, [note for note, _, _ in group]))
         except Exception as exc:  # one bad note must not take the others with it: store them one by one
             if len(group) > 1:
                 for item in group:
@@ -138,27 +164,38 @@ class NoteWriter:
                 return
             log.exception("storing a note failed")
             outcomes = [exc]
+        # One wake-up of the event loop for the whole group, not one per note.
+        by_loop: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[Outcome], Outcome | BaseException]]] = {}
         for (_, future, loop), outcome in zip(group, outcomes):
-            loop.call_soon_threadsafe(_resolve, future, outcome)
+            by_loop.setdefault(loop, []).append((future, outcome))
+        for loop, results in by_loop.items():
+            loop.call_soon_threadsafe(_resolve_all, results)
 
-    def _store(self, conn: Connection, note: PreparedNote) -> Outcome:
-        if note.client_key is not None:
-            found = conn.execute(
-                select(_NOTES.c.id, _NOTES.c.content_hash).where(_NOTES.c.client_key == note.client_key)
-            ).first()
-            if found is not None:
-                same = found.content_hash == note.content_hash
-                return Outcome("existing" if same else "conflict", found.id)
-        note.repeat_of = self._earlier_complaints(conn, note)
-        row = dict(note.row, repeat=bool(note.repeat_of))
-        conn.execute(insert(_NOTES), [row])
-        if note.themes:
-            conn.execute(insert(_THEMES), note.themes)
-        if note.tags:
-            conn.execute(insert(_TAGS), [{"note_id": row["id"], "tag": t, "position": i} for i, t in enumerate(note.tags)])
-        if note.repeat_of:
-            conn.execute(insert(_REPEATS), [{"note_id": row["id"], "earlier_id": e} for e in note.repeat_of])
-        return Outcome("created", row["id"])
+    def _store(self, conn: Connection, notes: list[PreparedNote]) -> list[Outcome]:
+        """Insert a group of notes with one statement per table; answers an outcome per note."""
+        keys = [n.client_key for n in notes if n.client_key is not None]
+        known = {row.client_key: (row.id, row.content_hash) for row in conn.execute(self._by_keys, {"keys": keys})} if keys else {}
+        outcomes: list[Outcome] = []
+        stored: list[PreparedNote] = []
+        for note in notes:
+            seen = known.get(note.client_key) if note.client_key is not None else None
+            if seen is not None:
+                outcomes.append(Outcome("existing" if seen[1] == note.content_hash else "conflict", seen[0]))
+                continue
+            note.repeat_of = self._earlier_complaints(conn, note) + [e.row["id"] for e in stored if _repeats(note, e, self._window)]
+            stored.append(note)
+            if note.client_key is not None:
+                known[note.client_key] = (note.row["id"], note.content_hash)
+            outcomes.append(Outcome("created", note.row["id"]))
+        if stored:
+            conn.execute(self._insert_note, [dict(n.row, repeat=bool(n.repeat_of)) for n in stored])
+            themes = [t for n in stored for t in n.themes]
+            tags = [{"note_id": n.row["id"], "tag": t, "position": i} for n in stored for i, t in enumerate(n.tags)]
+            repeats = [{"note_id": n.row["id"], "earlier_id": e} for n in stored for e in n.repeat_of]
+            for statement, rows in ((self._insert_themes, themes), (self._insert_tags, tags), (self._insert_repeats, repeats)):
+                if rows:
+                    conn.execute(statement, rows)
+        return outcomes
 
     def _earlier_complaints(self, conn: Connection, note: PreparedNote) -> list[uuid.UUID]:
         """The customer's negative notes on one of this note's themes within the repeat window."""
@@ -166,26 +203,30 @@ class NoteWriter:
         if row["sentiment"] not in _NEGATIVE or not row["customer_ref"] or not note.themes:
             return []
         captured: dt.datetime = row["captured_at"]
-        query = (
-            select(_NOTES.c.id)
-            .where(
-                _NOTES.c.customer_ref == row["customer_ref"],
-                _NOTES.c.sentiment.in_(_NEGATIVE),
-                _NOTES.c.captured_at >= captured - self._window,
-                _NOTES.c.captured_at <= captured,
-                select(_THEMES.c.note_id)
-                .where(and_(_THEMES.c.note_id == _NOTES.c.id, _THEMES.c.theme_id.in_([t["theme_id"] for t in note.themes])))
-                .exists(),
-            )
-            .order_by(_NOTES.c.captured_at)
-        )
-        return list(conn.execute(query).scalars())
+        params = {
+            "ref": row["customer_ref"],
+            "since": captured - self._window,
+            "until": captured,
+            "themes": [t["theme_id"] for t in note.themes],
+        }
+        return list(reversed(conn.execute(self._complaints, params).scalars().all()))
 
 
-def _resolve(future: asyncio.Future[Outcome], outcome: Outcome | BaseException) -> None:
-    if future.done():  # the request went away; the note is stored all the same
-        return
-    if isinstance(outcome, BaseException):
-        future.set_exception(outcome)
-    else:
-        future.set_result(outcome)
+def _repeats(note: PreparedNote, earlier: PreparedNote, window: dt.timedelta) -> bool:
+    """Whether ``earlier`` (stored in the same group) is a complaint that ``note`` repeats."""
+    a, b = note.row, earlier.row
+    if a["sentiment"] not in _NEGATIVE or b["sentiment"] not in _NEGATIVE or not a["customer_ref"]:
+        return False
+    if a["customer_ref"] != b["customer_ref"] or not (a["captured_at"] - window <= b["captured_at"] <= a["captured_at"]):
+        return False
+    return bool({t["theme_id"] for t in note.themes} & {t["theme_id"] for t in earlier.themes})
+
+
+def _resolve_all(results: list[tuple[asyncio.Future[Outcome], Outcome | BaseException]]) -> None:
+    for future, outcome in results:
+        if future.done():  # the request went away; the note is stored all the same
+            continue
+        if isinstance(outcome, BaseException):
+            future.set_exception(outcome)
+        else:
+            future.set_result(outcome)
