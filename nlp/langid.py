@@ -11,9 +11,9 @@ import re
 
 import msgspec
 import pycld2
-import simplemma
 
 from nlp import resources
+from nlp.lemmas import is_known
 
 __all__ = ["LanguageIdentifier", "SUPPORTED"]
 
@@ -52,7 +52,7 @@ class LanguageIdentifier:
         if votes is None:
             langs = self._words.get(word, ())
             da, nb, nn = (2.0 if lang in langs else 0.0 for lang in SUPPORTED)
-            known = [simplemma.is_known(word, lang) for lang in SUPPORTED]
+            known = [is_known(word, lang) for lang in SUPPORTED]
             if 0 < sum(known) < 3:
                 share = 1.0 / sum(known)
                 da, nb, nn = da + known[0] * share, nb + known[1] * share, nn + known[2] * share
@@ -70,12 +70,12 @@ class LanguageIdentifier:
         scores = [0.0, 0.0, 0.0]
         words = known = 0
         for word in _WORD.findall(text.lower()):
-            da, nb, nn, is_known = self._votes(word)
+            da, nb, nn, known_word = self._votes(word)
             scores[0] += da
             scores[1] += nb
             scores[2] += nn
             words += 1
-            known += is_known
+            known += known_word
         other = None
         voted = -1
         try:
