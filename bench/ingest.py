@@ -16,7 +16,6 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -27,6 +26,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._server import free_port, start  # noqa: E402
 
 _LUA_NOTES = r"""
 local texts = {
@@ -56,12 +58,6 @@ request = function()
     ["Authorization"] = "Bearer " .. os.getenv("LYDHOR_KEY")}, body)
 end
 """
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def _lydhor(env: dict[str, str], *args: str) -> str:
@@ -117,19 +113,10 @@ def main() -> int:
     _lydhor(env, "teams", "create", "bench")
     _lydhor(env, "users", "create", "agent", "--role", "agent", "--team", "bench")
     key = _lydhor(env, "keys", "create", "--user", "agent")
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "1"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=open(os.path.join(data, "server.log"), "w"),
-    )
+    port = free_port()
+    server = start(env, port, log=open(os.path.join(data, "server.log"), "w"))
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
             script.write(_LUA_NOTES)
         wrk_env = {**env, "LYDHOR_KEY": key}

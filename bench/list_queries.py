@@ -14,7 +14,6 @@ import argparse
 import datetime as dt
 import os
 import random
-import socket
 import sqlite3
 import statistics
 import subprocess
@@ -27,6 +26,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench._server import free_port, start  # noqa: E402
 THEMES = ["delivery", "price", "billing", "product_quality", "availability", "returns", "subscription",
           "wait_time", "staff", "communication", "digital", "store"]
 TEXTS = [
@@ -106,19 +108,10 @@ def main() -> int:
     t0 = time.perf_counter()
     _fill(data / "lydhor.db", args.notes)
     print(f"filled {args.notes:,} notes in {time.perf_counter() - t0:.0f} s")
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    port = free_port()
+    server = start(env, port)
     base = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(300):
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                time.sleep(0.1)
         since = (dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=7)).isoformat()
         queries = {
             "admin: newest page": (admin_key, {}),

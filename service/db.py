@@ -5,12 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Engine, MetaData, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "UTCDateTime", "make_engine", "make_sessionmaker", "utcnow", "WRITES"]
+__all__ = ["Base", "UTCDateTime", "configure_sqlite", "make_engine", "make_sessionmaker", "utcnow", "WRITES"]
 
 WRITES = "lydhor_writes"  # execution option: this session will write (SQLite takes the write lock at once)
 
@@ -51,29 +51,35 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
+def configure_sqlite(engine: Engine, always_writes: bool = False) -> None:
+    """WAL, foreign keys and a busy timeout on every connection, and transactions that take the write
+    lock up front when they will write. ``always_writes``: every transaction of this engine writes."""
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(conn: Any, _record: Any) -> None:
+        # WAL lets readers work while notes are written; foreign keys are off by default in SQLite.
+        cursor = conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.close()
+        # Transactions are begun by the event below instead of by the driver.
+        conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Any) -> None:
+        # A deferred transaction that reads and then writes fails at once with "database is locked"
+        # when another writer committed in between; a session that will write takes the lock up front.
+        # Read-only sessions stay deferred so that they never hold up the note writer.
+        writes = always_writes or conn.get_execution_options().get(WRITES)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+
+
 def make_engine(url: str) -> AsyncEngine:
     if url.startswith("sqlite"):
         engine = create_async_engine(url, connect_args={"timeout": 30})
-
-        @event.listens_for(engine.sync_engine, "connect")
-        def _sqlite_pragmas(conn: Any, _record: Any) -> None:
-            # WAL lets readers work while a note is written; foreign keys are off by default in SQLite.
-            cursor = conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA synchronous=NORMAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.close()
-            # Transactions are begun by the event below instead of by the driver.
-            conn.isolation_level = None
-
-        @event.listens_for(engine.sync_engine, "begin")
-        def _sqlite_begin(conn: Any) -> None:
-            # A deferred transaction that reads and then writes fails at once with "database is locked"
-            # when another writer committed in between; a session that will write takes the lock up front.
-            # Read-only sessions stay deferred so that they never hold up the note writer.
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITES) else "BEGIN")
-
+        configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
 

@@ -18,8 +18,9 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, event, insert, select
+from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, insert, select
 
+from service.db import configure_sqlite
 from service.models import Note, NoteRepeat, NoteTag, NoteTheme
 
 __all__ = ["PreparedNote", "Outcome", "NoteWriter", "sync_url"]
@@ -65,21 +66,7 @@ def _make_sync_engine(url: str) -> Engine:
     if not url.startswith("sqlite"):
         return create_engine(url, pool_size=2, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-
-    @event.listens_for(engine, "connect")
-    def _pragmas(conn: Any, _record: Any) -> None:
-        cursor = conn.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.close()
-        conn.isolation_level = None
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
-
+    configure_sqlite(engine, always_writes=True)
     return engine
 
 

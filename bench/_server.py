@@ -1,0 +1,36 @@
+"""Starting a real `lydhor serve` for a benchmark and waiting until it is ready."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import IO
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start(env: dict[str, str], port: int, log: IO[str] | int = subprocess.DEVNULL) -> subprocess.Popen[bytes]:
+    """`lydhor serve` with one worker on ``port``; returns once `/ready` answers."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "1"],
+        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
+    )
+    for _ in range(300):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
+                return server
+        except httpx.TransportError:
+            time.sleep(0.1)
+    server.terminate()
+    raise RuntimeError("lydhor serve did not become ready")
