@@ -81,7 +81,3 @@ class Lemmatizer:
                 self.cache.clear()
             self.cache[word] = lemma
         return lemma
-
-    def phrase(self, text: str) -> tuple[str, ...]:
-        """The lemmas of a written phrase, split on white space (used when loading lexicons)."""
-        return tuple(self(w) for w in text.lower().split())
