@@ -23,7 +23,7 @@ from nlp import Analyzer
 from service import schemas
 from service.controllers.admin import AdminController, MeController, ThemeController
 from service.controllers.notes import AnalyzeController, CustomerController, FollowUpController, NoteController
-from service.db import WRITES, make_engine, make_sessionmaker
+from service.db import WRITES, Reader, make_engine, make_sessionmaker
 from service.http_errors import exception_handlers, require_json_body
 from service.migrate import upgrade
 from service.services.admin import ensure_first_admin
@@ -93,7 +93,7 @@ def provide_holder(state: State) -> AnalyzerHolder:
 def provide_note_service(
     db_session: AsyncSession, analyzer_holder: AnalyzerHolder, settings: Settings, principal: Principal, state: State
 ) -> NoteService:
-    return NoteService(db_session, analyzer_holder, settings, principal, state.writer)
+    return NoteService(db_session, analyzer_holder, settings, principal, state.writer, state.reader)
 
 
 def provide_follow_up_service(db_session: AsyncSession, note_service: NoteService, principal: Principal) -> FollowUpService:
@@ -149,6 +149,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             writer = NoteWriter(settings.db_url, settings.repeat_window_days)
             writer.start()
             app.state.writer = writer
+            app.state.reader = Reader(settings.db_url)
             try:
                 async with anyio.create_task_group() as tasks:
                     tasks.start_soon(_record_key_uses, app.state)
@@ -157,6 +158,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             finally:
                 await _flush_key_uses(app.state)
                 await anyio.to_thread.run_sync(writer.stop)
+                app.state.reader.close()
         finally:
             await engine.dispose()
 

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+import anyio
+
+from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["Base", "UTCDateTime", "configure_sqlite", "make_engine", "make_sessionmaker", "utcnow", "WRITES"]
+__all__ = [
+    "Base", "UTCDateTime", "Reader", "configure_sqlite", "make_engine", "make_sync_engine", "make_sessionmaker", "utcnow",
+    "WRITES",
+]
+
+T = TypeVar("T")
 
 WRITES = "lydhor_writes"  # execution option: this session will write (SQLite takes the write lock at once)
 
@@ -82,6 +90,34 @@ def make_engine(url: str) -> AsyncEngine:
         configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+
+
+def make_sync_engine(url: str, writes: bool = False) -> Engine:
+    """A synchronous engine on the same database, for work done in a thread in one go (the note writer,
+    page reads): one thread hop per job instead of one per statement. ``writes``: every transaction writes."""
+    url = url.replace("sqlite+aiosqlite:", "sqlite:").replace("postgresql+asyncpg:", "postgresql+psycopg:")
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=4, pool_pre_ping=True)
+    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+    configure_sqlite(engine, always_writes=writes)
+    return engine
+
+
+class Reader:
+    """Runs read-only work on a synchronous engine in a worker thread."""
+
+    def __init__(self, url: str) -> None:
+        self.engine = make_sync_engine(url)
+
+    async def run(self, work: Callable[[Connection], T]) -> T:
+        def job() -> T:
+            with self.engine.connect() as conn:
+                return work(conn)
+
+        return await anyio.to_thread.run_sync(job)
+
+    def close(self) -> None:
+        self.engine.dispose()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]

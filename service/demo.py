@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nlp import Analyzer
 from service import schemas
 from service.admin_cli import guarded
+from service.db import Reader
 from service.models import Note, Team, User
 from service.services.admin import create_team, create_user
 from service.services.auth import Principal
@@ -56,6 +57,7 @@ def load_demo(settings: Settings) -> int:
         holder = AnalyzerHolder(Analyzer())
         writer = NoteWriter(settings.db_url, settings.repeat_window_days)
         writer.start()
+        reader = Reader(settings.db_url)
         try:
             for count, r in enumerate(sorted(rows, key=lambda r: -r["days_ago"])):
                 data = schemas.NoteCreate(
@@ -68,9 +70,10 @@ def load_demo(settings: Settings) -> int:
                     team=r["team"],
                     source="import",
                 )
-                await NoteService(session, holder, settings, principals[r["agent"]], writer).create(data)
+                await NoteService(session, holder, settings, principals[r["agent"]], writer, reader).create(data)
         finally:
             writer.stop()
+            reader.close()
         return len(rows)
 
     loaded, status = guarded(settings, notes, transaction=False)

@@ -66,7 +66,7 @@ class NoteController(Controller):
     ) -> schemas.NotePage:
         filters = NoteFilters(team, agent, customer, theme, tag, sentiment, lang, channel, verbatim, date_from, date_to, q)
         notes, next_cursor = await note_service.list(filters, cursor, limit)
-        return schemas.NotePage(items=[note_out(n) for n in notes], next=next_cursor)
+        return schemas.NotePage(items=notes, next=next_cursor)
 
     @get("/{note_id:uuid}", summary="One note")
     async def get_note(self, note_id: uuid.UUID, note_service: NoteService) -> schemas.NoteOut:

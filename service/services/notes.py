@@ -6,16 +6,19 @@ import base64
 import datetime as dt
 import hashlib
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import msgspec
-from sqlalchemy import Select, and_, delete, exists, or_, select
+from sqlalchemy import Connection, Row, Select, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service import schemas
-from service.db import utcnow
+from service.db import Reader, utcnow
 from service.errors import Conflict, Forbidden, Invalid, LydhorError, NotFound
-from service.models import Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme
+from service.models import FollowUp, Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme, Team, User
 from service.services.admin import audit, team_by_name, user_by_name
 from service.services.auth import Principal
 from service.services.taxonomy import AnalyzerHolder
@@ -25,6 +28,7 @@ from service.settings import Settings
 __all__ = ["NoteService", "NoteFilters", "note_out", "can_read", "can_write"]
 
 MAX_PAGE = 200
+_NOTE_COLUMNS = [c for c in Note.__table__.c if c.name not in ("content_hash", "created_by")]
 _hash_encoder = msgspec.json.Encoder(order="deterministic")
 
 
@@ -125,8 +129,8 @@ def _prepared_out(note: PreparedNote, team: str, agent: str) -> schemas.NoteOut:
     )
 
 
-def encode_cursor(note: Note) -> str:
-    raw = f"{note.received_at.isoformat()}|{note.id}".encode()
+def _cursor(received_at: dt.datetime, note_id: uuid.UUID) -> str:
+    raw = f"{received_at.isoformat()}|{note_id}".encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -143,8 +147,15 @@ class NoteService:
     """Note operations for one request: one session, one caller."""
 
     def __init__(
-        self, session: AsyncSession, holder: AnalyzerHolder, settings: Settings, principal: Principal, writer: NoteWriter
+        self,
+        session: AsyncSession,
+        holder: AnalyzerHolder,
+        settings: Settings,
+        principal: Principal,
+        writer: NoteWriter,
+        reader: Reader,
     ):
+        self.reader = reader
         self.session = session
         self.holder = holder
         self.settings = settings
@@ -288,20 +299,26 @@ class NoteService:
             raise Forbidden(f"note {note_id} belongs to a team you cannot read")
         return note
 
-    async def list(self, filters: NoteFilters, cursor: str | None, limit: int | None) -> tuple[list[Note], str | None]:
+    async def list(
+        self, filters: NoteFilters, cursor: str | None, limit: int | None
+    ) -> tuple[list[schemas.NoteOut], str | None]:
+        """A page of notes, newest first, and the cursor of the next page. Read as plain rows: building ORM
+        objects for a page of notes costs far more than the query."""
         p = self.principal
         if p.role == "integration":
             raise Forbidden("integration keys post notes; they cannot list them")
         size = min(MAX_PAGE, max(1, limit or self.settings.page_size))
-        query = self._visible(select(Note))
-        query = await self._filtered(query, filters)
+        query = (
+            select(*_NOTE_COLUMNS, Team.name.label("team_name"), User.name.label("agent_name"))
+            .join(Team, Team.id == Note.team_id)
+            .join(User, User.id == Note.agent_id)
+        )
+        query = await self._filtered(self._visible(query), filters)
         if cursor:
             stamp, last_id = decode_cursor(cursor)
             query = query.where(or_(Note.received_at < stamp, and_(Note.received_at == stamp, Note.id < last_id)))
         query = query.order_by(Note.received_at.desc(), Note.id.desc()).limit(size + 1)
-        notes = list((await self.session.execute(query)).unique().scalars())
-        next_cursor = encode_cursor(notes[size - 1]) if len(notes) > size else None
-        return notes[:size], next_cursor
+        return await self.reader.run(partial(_page, query, size))
 
     def _visible(self, query: Select) -> Select:  # type: ignore[type-arg]
         p = self.principal
@@ -379,3 +396,52 @@ class NoteService:
         await self.session.execute(delete(NoteRepeat).where(NoteRepeat.earlier_id == note_id))
         await self.session.delete(note)
         await self.session.flush()
+
+
+def _page(query: Select, size: int, conn: Connection) -> tuple[list[schemas.NoteOut], str | None]:  # type: ignore[type-arg]
+    rows = conn.execute(query).all()
+    next_cursor = _cursor(rows[size - 1].received_at, rows[size - 1].id) if len(rows) > size else None
+    return _rows_out(conn, rows[:size]), next_cursor
+
+
+def _rows_out(conn: Connection, rows: Sequence[Row[Any]]) -> list[schemas.NoteOut]:
+    ids = [r.id for r in rows]
+    if not ids:
+        return []
+    themes: dict[uuid.UUID, list[schemas.NoteThemeOut]] = {i: [] for i in ids}
+    tags: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
+    repeats: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
+    query = select(NoteTheme.note_id, NoteTheme.theme_id, NoteTheme.source, NoteTheme.score).where(NoteTheme.note_id.in_(ids))
+    for t in conn.execute(query.order_by(NoteTheme.theme_id)):
+        themes[t.note_id].append(schemas.NoteThemeOut(id=t.theme_id, source=t.source, score=t.score))
+    for t in conn.execute(select(NoteTag.note_id, NoteTag.tag).where(NoteTag.note_id.in_(ids)).order_by(NoteTag.position)):
+        tags[t.note_id].append(t.tag)
+    for r in conn.execute(select(NoteRepeat.note_id, NoteRepeat.earlier_id).where(NoteRepeat.note_id.in_(ids))):
+        repeats[r.note_id].append(r.earlier_id)
+    follow_ups = dict((conn.execute(select(FollowUp.note_id, FollowUp.id).where(FollowUp.note_id.in_(ids)))).all())
+    return [
+        schemas.NoteOut(
+            id=r.id,
+            team=r.team_name,
+            agent=r.agent_name,
+            customer_ref=r.customer_ref,
+            channel=r.channel,
+            verbatim=r.verbatim,
+            text=r.text,
+            lang=r.lang,
+            sentiment=r.sentiment,
+            sentiment_score=r.sentiment_score,
+            themes=themes[r.id],
+            tags=tags[r.id],
+            keyphrases=list(r.keyphrases),
+            mood=r.mood,
+            captured_at=r.captured_at,
+            received_at=r.received_at,
+            source=r.source,
+            client_key=r.client_key,
+            repeat=r.repeat,
+            repeat_of=repeats[r.id],
+            follow_up=follow_ups.get(r.id),
+        )
+        for r in rows
+    ]

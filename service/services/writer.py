@@ -18,12 +18,12 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from sqlalchemy import Connection, Engine, and_, bindparam, create_engine, insert, select
+from sqlalchemy import Connection, and_, bindparam, insert, select
 
-from service.db import configure_sqlite
+from service.db import make_sync_engine
 from service.models import Note, NoteRepeat, NoteTag, NoteTheme
 
-__all__ = ["PreparedNote", "Outcome", "NoteWriter", "sync_url"]
+__all__ = ["PreparedNote", "Outcome", "NoteWriter"]
 
 log = logging.getLogger("lydhor.writer")
 
@@ -57,19 +57,6 @@ class Outcome:
     note_id: uuid.UUID
 
 
-def sync_url(url: str) -> str:
-    """The synchronous driver's URL for an async one (the writer runs in a thread)."""
-    return url.replace("sqlite+aiosqlite:", "sqlite:").replace("postgresql+asyncpg:", "postgresql+psycopg:")
-
-
-def _make_sync_engine(url: str) -> Engine:
-    if not url.startswith("sqlite"):
-        return create_engine(url, pool_size=2, pool_pre_ping=True)
-    engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
-    configure_sqlite(engine, always_writes=True)
-    return engine
-
-
 _Item = tuple[PreparedNote, "asyncio.Future[Outcome]", asyncio.AbstractEventLoop]
 
 
@@ -77,7 +64,7 @@ class NoteWriter:
     """Stores prepared notes from one thread, a group per transaction."""
 
     def __init__(self, database_url: str, repeat_window_days: int) -> None:
-        self._engine = _make_sync_engine(sync_url(database_url))
+        self._engine = make_sync_engine(database_url, writes=True)
         self._window = dt.timedelta(days=repeat_window_days)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lydhor-note-writer", daemon=True)
