@@ -74,6 +74,12 @@ class _Language:
         brk = [w in CLAUSE_BREAKS for w in lower]
         return Tokens(lower, lemma, brk), frozenset(placeholders)
 
+    def read(self, redacted: str) -> tuple[Tokens, frozenset[int], dict[str, dict[str, float]], Reading]:
+        """Tokens, placeholder positions, the theme lexicon's evidence and the sentiment lexicon's reading."""
+        tokens, placeholders = self.tokens(redacted)
+        phrases = self.phrases.find(tokens)
+        return tokens, placeholders, self.themes.evidence(tokens, phrases), self.sentiment.read(tokens, redacted, phrases)
+
 
 class Analyzer:
     """Analyses remarks in Danish, Bokmål and Nynorsk. Build once and reuse: loading takes a second or two.
@@ -126,10 +132,7 @@ class Analyzer:
                 sentiment_cues=[],
                 keyphrases=[],
             )
-        tokens, placeholders = language.tokens(redacted)
-        phrases = language.phrases.find(tokens)
-        evidence = language.themes.evidence(tokens, phrases)
-        reading = language.sentiment.read(tokens, redacted, phrases)
+        tokens, placeholders, evidence, reading = language.read(redacted)
         if self.model is None:
             themes = hits_from(evidence)
             sentiment = verdict(reading, has_theme=bool(themes))
@@ -150,16 +153,9 @@ class Analyzer:
             sentiment_cues=sentiment.cues,
             keyphrases=language.keyphrases.extract(tokens, placeholders),
         )
-
-
     def featurize(self, text: str, lang: str) -> list[tuple[str, float]]:
         """The model features of a remark (for training)."""
-        language = self._langs[lang]
-        redacted = self.redactor.redact(text)
-        tokens, placeholders = language.tokens(redacted)
-        phrases = language.phrases.find(tokens)
-        evidence = language.themes.evidence(tokens, phrases)
-        reading = language.sentiment.read(tokens, redacted, phrases)
+        tokens, placeholders, evidence, reading = self._langs[lang].read(self.redactor.redact(text))
         return models.features(lang, tokens, placeholders, _totals(evidence), reading.parts(), reading.negated)
 
     def _model_themes(
