@@ -27,7 +27,7 @@ from service.db import WRITES, Reader, make_engine, make_sessionmaker
 from service.http_errors import exception_handlers, require_json_body
 from service.migrate import upgrade
 from service.services.admin import ensure_first_admin
-from service.services.auth import KeyCache, Principal, authenticate, record_key_use
+from service.services.auth import KeyCache, Principal, RateLimiter, authenticate, record_key_use
 from service.services.customers import CustomerService
 from service.services.followups import FollowUpService
 from service.services.notes import NoteService
@@ -60,7 +60,9 @@ async def provide_db_session(state: State, request: Request) -> AsyncGenerator[A
 
 
 async def provide_principal(request: Request, db_session: AsyncSession, state: State) -> Principal:
-    return await authenticate(db_session, request.headers.get("authorization"), state.key_cache)
+    principal = await authenticate(db_session, request.headers.get("authorization"), state.key_cache)
+    state.rate_limiter.hit(principal)
+    return principal
 
 
 async def _record_key_uses(state: State) -> None:
@@ -187,7 +189,9 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=require_json_body,
         lifespan=[lifespan],
-        state=State({"settings": settings, "key_cache": KeyCache()}),
+        state=State(
+            {"settings": settings, "key_cache": KeyCache(), "rate_limiter": RateLimiter(settings.rate_limit_per_minute)}
+        ),
         request_max_body_size=settings.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="Lydhør",

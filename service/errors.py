@@ -6,12 +6,13 @@
     ├── NotFound          no such note, customer, follow-up, team, user or key (or not visible to the key)
     ├── Conflict          an idempotency key reused with other content; a name already taken
     ├── Invalid           well-formed input that breaks a rule (unknown team, empty text after trimming)
-    └── TooLarge          a body over the size limit
+    ├── TooLarge          a body over the size limit
+    └── RateLimited       too many requests with one key in a minute
 """
 
 from __future__ import annotations
 
-__all__ = ["LydhorError", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "Invalid", "TooLarge"]
+__all__ = ["LydhorError", "Unauthenticated", "Forbidden", "NotFound", "Conflict", "Invalid", "TooLarge", "RateLimited"]
 
 
 class LydhorError(Exception):
@@ -45,3 +46,11 @@ class Invalid(LydhorError):
 
 class TooLarge(LydhorError):
     code = "too_large"
+
+
+class RateLimited(LydhorError):
+    code = "rate_limited"
+
+    def __init__(self, detail: str, retry_after: int) -> None:
+        super().__init__(detail)
+        self.retry_after = retry_after

@@ -21,6 +21,7 @@ STATUS: dict[type[errors.LydhorError], int] = {
     errors.Conflict: 409,
     errors.TooLarge: 413,
     errors.Invalid: 422,
+    errors.RateLimited: 429,
 }
 
 HTTP_CODES = {
@@ -37,14 +38,18 @@ def status_of(exc: errors.LydhorError) -> int:
     return 400
 
 
-def _error(status: int, detail: str, field: str | None = None, code: str | None = None) -> Response[schemas.ErrorOut]:
+def _error(
+    status: int, detail: str, field: str | None = None, code: str | None = None, headers: dict[str, str] | None = None
+) -> Response[schemas.ErrorOut]:
     body = schemas.ErrorOut(error=code or HTTP_CODES.get(status, "error"), detail=detail, field=field)
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 401:
+        headers = {"WWW-Authenticate": "Bearer"}
     return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
 def _domain(_: Request, exc: errors.LydhorError) -> Response[schemas.ErrorOut]:
-    return _error(status_of(exc), exc.detail, exc.field, exc.code)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else None
+    return _error(status_of(exc), exc.detail, exc.field, exc.code, headers)
 
 
 def _validation(request: Request, exc: ValidationException) -> Response[schemas.ErrorOut]:

@@ -28,6 +28,10 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     ),
     "max_body_bytes": ("LYDHOR_MAX_BODY_BYTES", "Largest request body for single requests, in bytes (65536)."),
     "max_batch_notes": ("LYDHOR_MAX_BATCH_NOTES", "Most notes in one batch request (500)."),
+    "rate_limit_per_minute": (
+        "LYDHOR_RATE_LIMIT_PER_MINUTE",
+        "Most requests one API key may make in a minute, per service process; 0 for no limit (6000).",
+    ),
     "page_size": ("LYDHOR_PAGE_SIZE", "Default number of notes per page of GET /api/notes (50, at most 200)."),
     "public_url": ("LYDHOR_PUBLIC_URL", "The address people use to reach the service, for links (http://127.0.0.1:8000)."),
     "log_level": ("LYDHOR_LOG_LEVEL", "Logging level: DEBUG, INFO, WARNING or ERROR (INFO)."),
@@ -41,6 +45,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     max_body_bytes: int = 64 * 1024
     max_batch_notes: int = 500
     page_size: int = 50
+    rate_limit_per_minute: int = 6000
     public_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
 

@@ -13,10 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service.db import utcnow
-from service.errors import NotFound, Unauthenticated
+from service.errors import NotFound, RateLimited, Unauthenticated
 from service.models import ApiKey, User
 
-__all__ = ["Principal", "KeyCache", "create_key", "authenticate", "revoke_key", "record_key_use", "KEY_PREFIX"]
+__all__ = ["Principal", "KeyCache", "RateLimiter", "create_key", "authenticate", "revoke_key", "record_key_use", "KEY_PREFIX"]
 
 KEY_PREFIX = "lyd_"
 _LAST_USED_GRANULARITY = dt.timedelta(minutes=1)  # record use at most once a minute per key
@@ -89,6 +89,32 @@ class KeyCache:
     def take_uses(self) -> dict[str, dt.datetime]:
         used, self.used = self.used, {}
         return used
+
+
+class RateLimiter:
+    """At most ``per_minute`` requests per key in each clock minute (0: no limit), per process."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._minute = 0
+        self._counts: dict[str, int] = {}
+
+    def hit(self, principal: Principal) -> None:
+        if self.per_minute <= 0:
+            return
+        now = time.time()
+        minute = int(now // 60)
+        if minute != self._minute:
+            self._minute, self._counts = minute, {}
+        count = self._counts.get(principal.key_prefix, 0) + 1
+        self._counts[principal.key_prefix] = count
+        if count > self.per_minute:
+            retry = max(1, int(60 - now % 60))
+            raise RateLimited(
+                f"more than {self.per_minute} requests this minute with key {principal.key_prefix}; "
+                f"try again in {retry} s (a batch request carries up to 500 notes)",
+                retry_after=retry,
+            )
 
 
 async def authenticate(session: AsyncSession, authorization: str | None, cache: KeyCache | None = None) -> Principal:

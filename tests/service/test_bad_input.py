@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import time
+
+import anyio
 
 import pytest
 
@@ -111,3 +114,16 @@ async def test_unknown_things_are_404_and_other_teams_notes_403(world: World) ->
     assert_error(r, 403, "forbidden", "team")
     r = await world.client.get("/api/notes", params={"cursor": "garbage!"}, headers=world.auth("admin"))
     assert_error(r, 422, "invalid", "cursor")
+
+
+async def test_too_many_requests_with_one_key_are_429_with_retry_after(world: World) -> None:
+    world.app.state.rate_limiter.per_minute = 3
+    if time.time() % 60 > 57:  # the count starts afresh each minute: do not straddle one
+        await anyio.sleep(60 - time.time() % 60 + 0.1)
+    statuses = [(await world.client.get("/api/me", headers=world.auth("agent_north"))).status_code for _ in range(3)]
+    assert statuses == [200, 200, 200]
+    r = await world.client.get("/api/me", headers=world.auth("agent_north"))
+    assert_error(r, 429, "rate_limited", detail="more than 3 requests this minute")
+    assert 1 <= int(r.headers["retry-after"]) <= 60
+    # Another key is not held up by this one.
+    assert (await world.client.get("/api/me", headers=world.auth("agent_south"))).status_code == 200
