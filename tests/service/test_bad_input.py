@@ -6,7 +6,6 @@ import json
 import time
 
 import anyio
-
 import pytest
 
 from tests.service.conftest import World
