@@ -39,3 +39,19 @@ def test_public_surface_of_nlp_is_deliberate() -> None:
     ]
     for name in nlp.__all__:
         assert hasattr(nlp, name)
+
+
+def test_every_data_file_the_code_reads_is_shipped_in_the_package() -> None:
+    import fnmatch
+    import tomllib
+
+    package_data = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    missing = []
+    for package, folder in (("nlp", ROOT / "nlp" / "data"), ("service", ROOT / "service")):
+        for path in folder.rglob("*"):
+            relative = path.relative_to(ROOT / package).as_posix()
+            if path.is_dir() or path.suffix == ".py" or "__pycache__" in relative or "/training/" in f"/{relative}":
+                continue
+            if not any(fnmatch.fnmatch(relative, pattern) for pattern in package_data[package]):
+                missing.append(f"{package}/{relative}")
+    assert missing == []
