@@ -64,13 +64,12 @@ def _fill(db: Path, notes: int) -> None:
     con = sqlite3.connect(db)
     con.execute("PRAGMA synchronous=OFF")
     now = dt.datetime.now(dt.timezone.utc)
-    team_ids = [r[0] for r in con.execute("SELECT id FROM teams")]
     agents = [(r[0], r[1]) for r in con.execute(
         "SELECT u.id, m.team_id FROM users u JOIN memberships m ON m.user_id = u.id WHERE u.role = 'agent'")]
     batch = 20_000
-    for start in range(0, notes, batch):
+    for first in range(0, notes, batch):
         rows, themes, tags = [], [], []
-        for i in range(start, min(notes, start + batch)):
+        for i in range(first, min(notes, first + batch)):
             agent, team = agents[i % len(agents)]
             note_id = uuid.UUID(int=rng.getrandbits(128)).hex
             captured = (now - dt.timedelta(seconds=rng.randrange(84 * 86400))).strftime("%Y-%m-%d %H:%M:%S.%f")

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import re
-from functools import cached_property
-from typing import Literal
 
 import msgspec
 import spacy

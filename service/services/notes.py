@@ -2,30 +2,28 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 import hashlib
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Row, Select, and_, delete, exists, or_, select
+from sqlalchemy import Select, and_, delete, exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service import schemas
 from service.db import Reader, utcnow
 from service.errors import Conflict, Forbidden, Invalid, LydhorError, NotFound
-from service.models import FollowUp, Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme, Team, User
+from service.models import Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme, Team, User
 from service.services.admin import audit, team_by_name, user_by_name
 from service.services.auth import Principal
+from service.services.note_views import decode_cursor, note_out, page, prepared_out
 from service.services.taxonomy import AnalyzerHolder
 from service.services.writer import NoteWriter, PreparedNote
 from service.settings import Settings
 
-__all__ = ["NoteService", "NoteFilters", "note_out", "can_read", "can_write"]
+__all__ = ["NoteService", "NoteFilters", "note_out", "can_read", "can_write"]  # note_out: re-exported for callers
 
 MAX_PAGE = 200
 _NOTE_COLUMNS = [c for c in Note.__table__.c if c.name not in ("content_hash", "created_by")]
@@ -46,32 +44,6 @@ class NoteFilters:
     date_from: dt.datetime | None = None
     date_to: dt.datetime | None = None
     q: str | None = None
-
-
-def note_out(note: Note) -> schemas.NoteOut:
-    return schemas.NoteOut(
-        id=note.id,
-        team=note.team.name,
-        agent=note.agent.name,
-        customer_ref=note.customer_ref,
-        channel=note.channel,
-        verbatim=note.verbatim,
-        text=note.text,
-        lang=note.lang,
-        sentiment=note.sentiment,
-        sentiment_score=note.sentiment_score,
-        themes=[schemas.NoteThemeOut(id=t.theme_id, source=t.source, score=t.score) for t in note.themes],  # type: ignore[arg-type]
-        tags=[t.tag for t in note.tag_rows],
-        keyphrases=list(note.keyphrases),
-        mood=note.mood,
-        captured_at=note.captured_at,
-        received_at=note.received_at,
-        source=note.source,
-        client_key=note.client_key,
-        repeat=note.repeat,
-        repeat_of=[r.earlier_id for r in note.repeat_links],
-        follow_up=note.follow_up.id if note.follow_up else None,
-    )
 
 
 def can_read(principal: Principal, note: Note) -> bool:
@@ -100,47 +72,6 @@ def _content_hash(data: schemas.NoteCreate, redacted: str) -> str:
     fields["text"] = redacted
     fields.pop("client_key", None)
     return hashlib.sha256(_hash_encoder.encode(fields)).hexdigest()
-
-
-def _prepared_out(note: PreparedNote, team: str, agent: str) -> schemas.NoteOut:
-    row = note.row
-    return schemas.NoteOut(
-        id=row["id"],
-        team=team,
-        agent=agent,
-        customer_ref=row["customer_ref"],
-        channel=row["channel"],
-        verbatim=row["verbatim"],
-        text=row["text"],
-        lang=row["lang"],
-        sentiment=row["sentiment"],
-        sentiment_score=row["sentiment_score"],
-        themes=[schemas.NoteThemeOut(id=t["theme_id"], source=t["source"], score=t["score"]) for t in note.themes],
-        tags=note.tags,
-        keyphrases=row["keyphrases"],
-        mood=row["mood"],
-        captured_at=row["captured_at"],
-        received_at=row["received_at"],
-        source=row["source"],
-        client_key=row["client_key"],
-        repeat=bool(note.repeat_of),
-        repeat_of=note.repeat_of,
-        follow_up=None,
-    )
-
-
-def _cursor(received_at: dt.datetime, note_id: uuid.UUID) -> str:
-    raw = f"{received_at.isoformat()}|{note_id}".encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def decode_cursor(cursor: str) -> tuple[dt.datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        stamp, _, note_id = raw.partition("|")
-        return dt.datetime.fromisoformat(stamp), uuid.UUID(note_id)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise Invalid("the cursor is not one this service gave out", field="cursor") from exc
 
 
 class NoteService:
@@ -196,7 +127,7 @@ class NoteService:
             note, team, agent = item
             outcome = next(outcomes)
             if outcome.status == "created":
-                results.append((_prepared_out(note, team, agent), True))
+                results.append((prepared_out(note, team, agent), True))
             elif outcome.status == "existing" and (stored := await self.session.get(Note, outcome.note_id)) is not None:
                 results.append((note_out(stored), False))
             else:
@@ -318,7 +249,7 @@ class NoteService:
             stamp, last_id = decode_cursor(cursor)
             query = query.where(or_(Note.received_at < stamp, and_(Note.received_at == stamp, Note.id < last_id)))
         query = query.order_by(Note.received_at.desc(), Note.id.desc()).limit(size + 1)
-        return await self.reader.run(partial(_page, query, size))
+        return await self.reader.run(partial(page, query, size))
 
     def _visible(self, query: Select) -> Select:  # type: ignore[type-arg]
         p = self.principal
@@ -397,51 +328,3 @@ class NoteService:
         await self.session.delete(note)
         await self.session.flush()
 
-
-def _page(query: Select, size: int, conn: Connection) -> tuple[list[schemas.NoteOut], str | None]:  # type: ignore[type-arg]
-    rows = conn.execute(query).all()
-    next_cursor = _cursor(rows[size - 1].received_at, rows[size - 1].id) if len(rows) > size else None
-    return _rows_out(conn, rows[:size]), next_cursor
-
-
-def _rows_out(conn: Connection, rows: Sequence[Row[Any]]) -> list[schemas.NoteOut]:
-    ids = [r.id for r in rows]
-    if not ids:
-        return []
-    themes: dict[uuid.UUID, list[schemas.NoteThemeOut]] = {i: [] for i in ids}
-    tags: dict[uuid.UUID, list[str]] = {i: [] for i in ids}
-    repeats: dict[uuid.UUID, list[uuid.UUID]] = {i: [] for i in ids}
-    query = select(NoteTheme.note_id, NoteTheme.theme_id, NoteTheme.source, NoteTheme.score).where(NoteTheme.note_id.in_(ids))
-    for t in conn.execute(query.order_by(NoteTheme.theme_id)):
-        themes[t.note_id].append(schemas.NoteThemeOut(id=t.theme_id, source=t.source, score=t.score))
-    for t in conn.execute(select(NoteTag.note_id, NoteTag.tag).where(NoteTag.note_id.in_(ids)).order_by(NoteTag.position)):
-        tags[t.note_id].append(t.tag)
-    for r in conn.execute(select(NoteRepeat.note_id, NoteRepeat.earlier_id).where(NoteRepeat.note_id.in_(ids))):
-        repeats[r.note_id].append(r.earlier_id)
-    follow_ups = dict((conn.execute(select(FollowUp.note_id, FollowUp.id).where(FollowUp.note_id.in_(ids)))).all())
-    return [
-        schemas.NoteOut(
-            id=r.id,
-            team=r.team_name,
-            agent=r.agent_name,
-            customer_ref=r.customer_ref,
-            channel=r.channel,
-            verbatim=r.verbatim,
-            text=r.text,
-            lang=r.lang,
-            sentiment=r.sentiment,
-            sentiment_score=r.sentiment_score,
-            themes=themes[r.id],
-            tags=tags[r.id],
-            keyphrases=list(r.keyphrases),
-            mood=r.mood,
-            captured_at=r.captured_at,
-            received_at=r.received_at,
-            source=r.source,
-            client_key=r.client_key,
-            repeat=r.repeat,
-            repeat_of=repeats[r.id],
-            follow_up=follow_ups.get(r.id),
-        )
-        for r in rows
-    ]
