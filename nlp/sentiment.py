@@ -119,11 +119,6 @@ class SentimentScorer:
         for cue in mods.request_cues:
             add(cue, "request", 0.0)
 
-    def score(self, tokens: Tokens, text: str, phrases: list[PhraseMatch], has_theme: bool = False) -> SentimentResult:
-        """``has_theme``: the remark is about a theme. Customers bring up a topic mostly to complain, so a
-        remark about a theme with no polar word and no question or request reads as mildly negative."""
-        return verdict(self.read(tokens, text, phrases), has_theme)
-
     def read(self, tokens: Tokens, text: str, phrases: list[PhraseMatch]) -> Reading:
         """Weighted praise and complaint in the remark, with negation, scaling, contrast and sarcasm."""
         lower, lemma, brk = tokens

@@ -86,11 +86,6 @@ class ThemeMatcher:
             self._cache[word] = cues
         return cues
 
-    def match(self, tokens: Tokens, phrases: list[PhraseMatch]) -> list[ThemeHit]:
-        """The themes whose evidence reaches the threshold, strongest first. ``phrases``: the phrase
-        matches of the remark (from the language's shared index)."""
-        return hits_from(self.evidence(tokens, phrases))
-
     def evidence(self, tokens: Tokens, phrases: list[PhraseMatch]) -> dict[str, dict[str, float]]:
         """Per theme, the words and phrases that point to it and their weights."""
         lower, lemma, _ = tokens

@@ -16,7 +16,8 @@ from service.services.auth import Principal
 from service.services.batch import create_batch
 from service.services.customers import CustomerService
 from service.services.followups import FollowUpService
-from service.services.notes import NoteFilters, NoteService, note_out
+from service.services.note_views import note_out
+from service.services.notes import NoteFilters, NoteService
 from service.services.taxonomy import AnalyzerHolder
 from service.settings import Settings
 

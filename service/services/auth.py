@@ -19,7 +19,6 @@ from service.models import ApiKey, User
 __all__ = ["Principal", "KeyCache", "RateLimiter", "create_key", "authenticate", "revoke_key", "record_key_use", "KEY_PREFIX"]
 
 KEY_PREFIX = "lyd_"
-_LAST_USED_GRANULARITY = dt.timedelta(minutes=1)  # record use at most once a minute per key
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +116,7 @@ class RateLimiter:
             )
 
 
-async def authenticate(session: AsyncSession, authorization: str | None, cache: KeyCache | None = None) -> Principal:
+async def authenticate(session: AsyncSession, authorization: str | None, cache: KeyCache) -> Principal:
     if not authorization:
         raise Unauthenticated("an API key is required: send 'Authorization: Bearer <key>'")
     scheme, _, token = authorization.partition(" ")
@@ -126,7 +125,7 @@ async def authenticate(session: AsyncSession, authorization: str | None, cache: 
         raise Unauthenticated("the Authorization header must be 'Bearer <key>'")
     if not token.startswith(KEY_PREFIX) or token.count("_") < 2:
         raise Unauthenticated("this is not a Lydhør API key")
-    if cache is not None and (known := cache.get(token)) is not None:
+    if (known := cache.get(token)) is not None:
         cache.used[known.key_prefix] = utcnow()
         return known
     prefix, _, secret = token[len(KEY_PREFIX) :].partition("_")
@@ -146,12 +145,8 @@ async def authenticate(session: AsyncSession, authorization: str | None, cache: 
         teams=tuple((t.id, t.name) for t in user.teams),
         key_prefix=prefix,
     )
-    if cache is None:
-        if row.last_used_at is None or now - row.last_used_at > _LAST_USED_GRANULARITY:
-            row.last_used_at = now
-    else:
-        cache.put(token, principal)
-        cache.used[prefix] = now
+    cache.put(token, principal)
+    cache.used[prefix] = now
     return principal
 
 

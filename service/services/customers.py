@@ -13,7 +13,7 @@ from service.errors import Forbidden, NotFound
 from service.models import FollowUp, Note, User
 from service.services.auth import Principal
 from service.services.followups import follow_up_out
-from service.services.notes import note_out
+from service.services.note_views import note_out
 from service.settings import Settings
 
 __all__ = ["CustomerService"]

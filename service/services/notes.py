@@ -23,7 +23,7 @@ from service.services.taxonomy import AnalyzerHolder
 from service.services.writer import NoteWriter, PreparedNote
 from service.settings import Settings
 
-__all__ = ["NoteService", "NoteFilters", "note_out", "can_read", "can_write"]  # note_out: re-exported for callers
+__all__ = ["NoteService", "NoteFilters", "can_read", "can_write"]
 
 MAX_PAGE = 200
 _NOTE_COLUMNS = [c for c in Note.__table__.c if c.name not in ("content_hash", "created_by")]
