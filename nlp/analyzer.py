@@ -12,17 +12,17 @@ from nlp import model as models
 from nlp.keyphrases import KeyphraseExtractor
 from nlp.langid import SUPPORTED, LanguageIdentifier
 from nlp.lemmas import Lemmatizer
-from nlp.matching import CLAUSE_BREAKS, PhraseIndex, Tokens
+from nlp.matching import PhraseIndex, Tokens
 from nlp.pii import PLACEHOLDERS, PIISpan, Redactor
 from nlp.sentiment import Reading, SentimentLabel, SentimentResult, SentimentScorer, verdict
 from nlp.taxonomy import Taxonomy, ThemeDef
 from nlp.themes import ThemeHit, ThemeMatcher, hits_from
+from nlp.tokens import RemarkTokenizer
 
 __all__ = ["Analysis", "Analyzer", "MAX_TEXT_LENGTH"]
 
 MAX_TEXT_LENGTH = 4000
 UNOPPOSED_PRAISE = 0.4  # a negated mild complaint ("ikke noget problem") reaches this
-_PLACEHOLDER_NAMES = frozenset(p[1:-1].lower() for p in PLACEHOLDERS.values())
 _SPACE = re.compile(r"\s+")
 
 
@@ -52,29 +52,15 @@ class _Language:
     def __init__(self, lang: str, taxonomy: Taxonomy) -> None:
         self.nlp: Language = spacy.blank(lang)
         self.lemmatize = Lemmatizer(lang)
+        self.tokenizer = RemarkTokenizer(self.nlp.tokenizer, self.lemmatize)
         self.phrases = PhraseIndex(self.lemmatize)
         self.themes = ThemeMatcher(lang, taxonomy, self.lemmatize, self.phrases)
         self.sentiment = SentimentScorer(lang, self.lemmatize, self.phrases)
         self.keyphrases = KeyphraseExtractor(lang, self.nlp)
 
-    def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
-        doc = self.nlp.make_doc(text)
-        lower = [t.lower_ for t in doc]
-        placeholders: set[int] = set()
-        if "[" in text:
-            for i in range(1, len(lower) - 1):
-                if lower[i] in _PLACEHOLDER_NAMES and lower[i - 1] == "[" and lower[i + 1] == "]":
-                    placeholders.add(i)
-                    lower[i] = ""
-        lemmatize = self.lemmatize
-        cached = lemmatize.cache
-        lemma = [cached.get(w) or lemmatize(w) for w in lower]
-        brk = [w in CLAUSE_BREAKS for w in lower]
-        return Tokens(lower, lemma, brk), frozenset(placeholders)
-
     def read(self, redacted: str) -> tuple[Tokens, frozenset[int], dict[str, dict[str, float]], Reading]:
         """Tokens, placeholder positions, the theme lexicon's evidence and the sentiment lexicon's reading."""
-        tokens, placeholders = self.tokens(redacted)
+        tokens, placeholders = self.tokenizer.tokens(redacted)
         phrases = self.phrases.find(tokens)
         return tokens, placeholders, self.themes.evidence(tokens, phrases), self.sentiment.read(tokens, redacted, phrases)
 

@@ -1,0 +1,129 @@
+"""A remark as lower-case tokens and lemmas, tokenised with spaCy a whitespace-separated chunk at a time.
+
+spaCy's tokenizer cuts a text at whitespace before it looks at prefixes, suffixes and exceptions, so a
+chunk between spaces comes out the same whether it is tokenised alone or inside the remark. Remarks repeat
+the same words, so the tokens of each chunk are cached and spaCy (with its Doc and Token objects) only
+runs on chunks not seen before.
+
+The one exception: after splitting, spaCy looks for its multi-token exceptions (":)" split as ":" ")")
+across the whole text, and a match that spans a space, although never applied, can hide an overlapping
+one inside a chunk. Where two neighbouring chunks meet in a pair of tokens that such an exception
+contains, the remark is tokenised whole.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple
+
+from spacy.tokenizer import Tokenizer
+
+from nlp.lemmas import Lemmatizer
+from nlp.matching import CLAUSE_BREAKS, Tokens
+from nlp.pii import PLACEHOLDERS
+
+__all__ = ["RemarkTokenizer"]
+
+_CACHE_LIMIT = 200_000
+_PLACEHOLDER_NAMES = frozenset(p[1:-1].lower() for p in PLACEHOLDERS.values())
+_RUNS = re.compile(r"\s+|\S+")  # \s is str.isspace(), the test spaCy splits on
+
+
+class RemarkTokenizer:
+    """``tokens(text)``: spaCy's tokens of ``text`` in lower case, their lemmas, and the clause breaks."""
+
+    def __init__(self, tokenizer: Tokenizer, lemmatize: Lemmatizer) -> None:
+        self._tokenizer = tokenizer
+        self._lemmatize = lemmatize
+        self._chunks: dict[str, _Chunk] = {}
+        self._pairs = _exception_pairs(tokenizer)
+        self._firsts = frozenset(right for _, right in self._pairs)
+        self._lasts = frozenset(left for left, _ in self._pairs)
+
+    def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
+        """The tokens of ``text``, and the positions of PII placeholders (``[CPR]``), blanked out."""
+        lower = self._lower(text)
+        placeholders: set[int] = set()
+        if "[" in text:
+            for i in range(1, len(lower) - 1):
+                if lower[i] in _PLACEHOLDER_NAMES and lower[i - 1] == "[" and lower[i + 1] == "]":
+                    placeholders.add(i)
+                    lower[i] = ""
+        lemmatize = self._lemmatize
+        cached = lemmatize.cache
+        lemma = [cached.get(w) or lemmatize(w) for w in lower]
+        brk = [w in CLAUSE_BREAKS for w in lower]
+        return Tokens(lower, lemma, brk), frozenset(placeholders)
+
+    def _lower(self, text: str) -> list[str]:
+        cache = self._chunks
+        lower: list[str] = []
+        ends: frozenset[str] | None = None
+        for chunk in _chunks(text):
+            found = cache.get(chunk)
+            if found is None:
+                found = self._chunk(chunk)
+            words, starts, next_ends = found
+            if starts and ends and not self._apart(ends, starts):
+                return [t.lower_ for t in self._tokenizer(text)]
+            if words:
+                lower += words
+                ends = next_ends
+        return lower
+
+    def _apart(self, ends: frozenset[str], starts: frozenset[str]) -> bool:
+        """Whether no exception can run from a chunk that ends in one of ``ends`` into one that starts
+        with one of ``starts``."""
+        return not any((left, right) in self._pairs for left in ends for right in starts)
+
+    def _chunk(self, chunk: str) -> _Chunk:
+        found = _Chunk(
+            tuple(t.lower_ for t in self._tokenizer(chunk)),
+            frozenset(right for right in self._firsts if chunk.startswith(right)) or None,
+            frozenset(left for left in self._lasts if chunk.endswith(left)) or None,
+        )
+        if len(self._chunks) >= _CACHE_LIMIT:
+            self._chunks.clear()
+        self._chunks[chunk] = found
+        return found
+
+
+class _Chunk(NamedTuple):
+    words: tuple[str, ...]  # lower case
+    # Whatever spaCy makes of a chunk, its first token is a prefix of it and its last a suffix: the
+    # second and first tokens of exception pairs that the chunk starts and ends with (None for none).
+    starts: frozenset[str] | None
+    ends: frozenset[str] | None
+
+
+def _exception_pairs(tokenizer: Tokenizer) -> frozenset[tuple[str, str]]:
+    """Neighbouring tokens in spaCy's multi-token exceptions as its tokenizer splits them without exceptions."""
+    plain = Tokenizer(
+        tokenizer.vocab,
+        prefix_search=tokenizer.prefix_search,
+        suffix_search=tokenizer.suffix_search,
+        infix_finditer=tokenizer.infix_finditer,
+        token_match=tokenizer.token_match,
+        url_match=tokenizer.url_match,
+    )
+    pairs = set()
+    for key in tokenizer.rules or {}:
+        orth = [t.text for t in plain(key)]
+        pairs.update(zip(orth, orth[1:]))
+    return frozenset(pairs)
+
+
+def _chunks(text: str) -> list[str]:
+    """The pieces spaCy tokenises one by one: runs of non-space characters, and runs of whitespace less the
+    one ordinary space that separates two words (a run at the very start is kept whole)."""
+    if text.isprintable() and "  " not in text and text[:1] != " " and text[-1:] != " ":
+        return text.split(" ")  # the common case: words separated by single spaces (isprintable: no \n, \t)
+    runs = _RUNS.findall(text)
+    chunks = runs[:1]
+    for run in runs[1:]:
+        if run[0] == " ":
+            run = run[1:]
+            if not run:
+                continue
+        chunks.append(run)
+    return chunks
