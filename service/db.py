@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
 
 from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base", "UTCDateTime", "Reader", "configure_sqlite", "make_engine", "make_sync_engine", "make_sessionmaker", "utcnow",
-    "WRITES",
+    "WRITES", "write_session",
 ]
 
 T = TypeVar("T")
@@ -118,6 +119,20 @@ class Reader:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+@asynccontextmanager
+async def write_session(sessionmaker: async_sessionmaker) -> AsyncIterator[AsyncSession]:  # type: ignore[type-arg]
+    """A session in a transaction that will write (on SQLite it takes the write lock at once), committed
+    when the block ends without an error and rolled back otherwise."""
+    async with sessionmaker() as session:
+        await session.connection(execution_options={WRITES: True})
+        try:
+            yield session
+        except BaseException:
+            await session.rollback()
+            raise
+        await session.commit()
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]

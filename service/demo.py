@@ -55,7 +55,7 @@ def load_demo(settings: Settings) -> int:
 
     async def notes(session: AsyncSession) -> int:
         holder = AnalyzerHolder(Analyzer())
-        writer = NoteWriter(settings.db_url, settings.repeat_window_days)
+        writer = NoteWriter(settings.db_url, settings.repeat_window_days, settings.timezone)
         writer.start()
         reader = Reader(settings.db_url)
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 import msgspec
 from litestar import MediaType, Request, Response
@@ -47,7 +48,11 @@ def _error(
     return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
 
 
-def _domain(_: Request, exc: errors.LydhorError) -> Response[schemas.ErrorOut]:
+def _domain(request: Request, exc: errors.LydhorError) -> Response[Any]:
+    if not request.url.path.startswith("/api/") and "text/html" in request.headers.get("accept", ""):
+        from service.controllers.pages import error_page  # pages render through templates, loaded on demand
+
+        return error_page(request, exc, status_of(exc))
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, errors.RateLimited) else None
     return _error(status_of(exc), exc.detail, exc.field, exc.code, headers)
 
@@ -118,8 +123,8 @@ exception_handlers = {
 
 
 async def require_json_body(request: Request) -> Response[schemas.ErrorOut] | None:
-    """Bodies are JSON: anything else is refused before it is read (415)."""
-    if request.method in ("POST", "PUT", "PATCH"):
+    """API bodies are JSON: anything else is refused before it is read (415). Pages take forms."""
+    if request.method in ("POST", "PUT", "PATCH") and request.url.path.startswith("/api/"):
         content_type = request.headers.get("content-type", "")
         length = request.headers.get("content-length")
         has_body = content_type or (length not in (None, "0"))

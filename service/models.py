@@ -6,14 +6,14 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, UTCDateTime, utcnow
 
 __all__ = [
     "Team", "User", "Membership", "ApiKey", "Note", "NoteTheme", "NoteTag", "NoteRepeat", "NoteCorrection", "FollowUp",
-    "CustomTheme", "AuditEntry",
+    "CustomTheme", "AuditEntry", "WeekCount", "DigestSubscription", "DigestDelivery", "InstanceSecret",
 ]
 
 ROLES = ("agent", "manager", "admin", "integration")
@@ -69,6 +69,8 @@ class Note(Base):
         Index("ix_notes_team_received", "team_id", "received_at", "id"),
         Index("ix_notes_customer_captured", "customer_ref", "captured_at"),
         Index("ix_notes_received", "received_at", "id"),
+        Index("ix_notes_team_captured", "team_id", "captured_at"),
+        Index("ix_notes_captured", "captured_at"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -180,3 +182,61 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(48))
     target: Mapped[str] = mapped_column(String(128))
     detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class WeekCount(Base):
+    """A running count for a digest: notes of one scope (a team, or 0 for the whole company) in one ISO
+    week, by dimension (``notes``, ``channel``, ``lang``, ``sentiment``, ``agent``, ``theme``,
+    ``theme_negative``, ``theme_positive``, ``lemma``) and value. Kept up to date as notes arrive, so that a
+    digest never has to read every note."""
+
+    __tablename__ = "week_counts"
+
+    scope: Mapped[int] = mapped_column(Integer, primary_key=True)
+    dim: Mapped[str] = mapped_column(String(16), primary_key=True)
+    week: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    value: Mapped[str] = mapped_column(String(160), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class DigestSubscription(Base):
+    """Someone who receives a scope's weekly digest by e-mail (scope: a team id, or 0 for the company)."""
+
+    __tablename__ = "digest_subscriptions"
+    __table_args__ = (UniqueConstraint("scope", "email"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[int] = mapped_column(Integer)
+    email: Mapped[str] = mapped_column(String(254))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class DigestDelivery(Base):
+    """One digest e-mail to one recipient: the row that makes sending happen exactly once, whichever
+    process gets there first (it takes a lease), with its attempts and the last error."""
+
+    __tablename__ = "digest_deliveries"
+    __table_args__ = (UniqueConstraint("scope", "week", "email"), Index("ix_digest_deliveries_status", "status", "next_attempt_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    scope: Mapped[int] = mapped_column(Integer)
+    week: Mapped[dt.date] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(254))
+    status: Mapped[str] = mapped_column(String(8), default="pending")  # pending, sent, failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class InstanceSecret(Base):
+    """Secrets shared by every process of one installation (e.g. the key that signs digest links)."""
+
+    __tablename__ = "instance_secrets"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))

@@ -13,7 +13,9 @@ __all__ = [
     "Channel", "Source", "Role", "NoteCreate", "NoteOut", "NoteThemeOut", "NotePatch", "NoteBatch",
     "BatchItemResult", "BatchOut", "NotePage", "AnalyzeIn", "AnalyzeOut", "FollowUpCreate", "FollowUpPatch",
     "FollowUpOut", "CustomerSummary", "ThemeOut", "ThemePut", "MeOut", "TeamOut", "TeamCreate", "UserCreate",
-    "UserOut", "KeyCreate", "KeyOut", "KeyCreated", "ErrorOut", "Health",
+    "UserOut", "KeyCreate", "KeyOut", "KeyCreated", "ErrorOut", "Health", "Quote", "Share", "VolumeSection",
+    "SentimentWeek", "SentimentSection", "ThemeSection", "EmergingTopic", "DigestRepeat", "FollowUpItem",
+    "FollowUpSection", "Digest", "SubscriptionCreate", "SubscriptionOut", "DeliveryOut",
 ]
 
 Channel = Literal["phone", "email", "chat", "store", "social", "other"]
@@ -268,3 +270,148 @@ class KeyCreated(msgspec.Struct, kw_only=True):
 class Health(msgspec.Struct, kw_only=True):
     status: Literal["ok", "unavailable"]
     checks: dict[str, str] = {}
+
+
+# --- the weekly digest --------------------------------------------------------------------------
+
+
+class Quote(msgspec.Struct, kw_only=True):
+    """A customer's remark as stored (redacted), quoted in a digest."""
+
+    note_id: uuid.UUID
+    text: str
+    customer_ref: str | None
+    verbatim: bool
+    sentiment: str
+    channel: str
+    captured_at: dt.datetime
+
+
+class Share(msgspec.Struct, kw_only=True):
+    key: str
+    count: int
+
+
+class VolumeSection(msgspec.Struct, kw_only=True):
+    notes: int
+    previous_week: int
+    change_pct: float | None  # against the week before; None when that week had no notes
+    agents: int
+    by_channel: list[Share]
+    by_lang: list[Share]
+
+
+class SentimentWeek(msgspec.Struct, kw_only=True):
+    week: str
+    index: float | None  # positive share minus negative share, -100..100; None without notes
+    notes: int
+
+
+class SentimentSection(msgspec.Struct, kw_only=True):
+    """The net sentiment index: the number that replaces the survey score, and how many notes it rests on."""
+
+    index: float | None
+    notes: int
+    positive: int
+    negative: int
+    neutral: int
+    mixed: int
+    change: float | None  # points against the week before
+    trend: list[SentimentWeek]  # the last 8 weeks, oldest first, this week last
+
+
+class ThemeSection(msgspec.Struct, kw_only=True):
+    id: str
+    label: str
+    count: int
+    last_week: int
+    average_4w: float  # notes per week over the 4 weeks before this one
+    change_pct: float | None  # against last week
+    change_vs_average_pct: float | None
+    negative_share: float  # 0..1
+    positive_share: float
+    trend: Literal["new", "rising", "flat", "falling"]
+    about: list[str]  # the phrases its notes use most this week
+    quotes: list[Quote]
+
+
+class EmergingTopic(msgspec.Struct, kw_only=True):
+    phrase: str
+    count: int
+    baseline_per_week: float
+    ratio: float | None  # this week's rate over the baseline rate; None when it is entirely new
+    themes: list[str]  # theme ids its notes were given; empty when no theme covers it yet
+    quotes: list[Quote]
+
+
+class DigestRepeat(msgspec.Struct, kw_only=True):
+    customer_ref: str
+    theme: str
+    theme_label: str
+    notes: int  # the customer's negative notes on this theme within the repeat window
+    first: dt.datetime
+    last: dt.datetime
+    latest: Quote
+
+
+class FollowUpItem(msgspec.Struct, kw_only=True):
+    id: int
+    note_id: uuid.UUID
+    text: str
+    customer_ref: str | None
+    assignee: str | None
+    due: dt.date | None
+    overdue: bool
+    link: str
+
+
+class FollowUpSection(msgspec.Struct, kw_only=True):
+    opened: int  # this week
+    closed: int  # this week
+    open: int  # at the end of the week
+    overdue: int  # open at the end of the week and past their due date
+    items: list[FollowUpItem]  # the open ones, overdue first
+
+
+class Digest(msgspec.Struct, kw_only=True):
+    """A team's (or the whole company's) week, from the customers' own words."""
+
+    team: str | None  # None: the whole company
+    title: str
+    week: str
+    first_day: dt.date
+    last_day: dt.date
+    timezone: str
+    language: str
+    generated_at: dt.datetime
+    link: str
+    summary: list[str]
+    volume: VolumeSection
+    sentiment: SentimentSection
+    themes: list[ThemeSection]
+    emerging: list[EmergingTopic]
+    repeat_complaints: list[DigestRepeat]
+    follow_ups: FollowUpSection
+    praise: list[Quote]
+
+
+class SubscriptionCreate(Input):
+    email: Annotated[str, Meta(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+    team: Name | None = None  # None: the whole company's digest (admins)
+
+
+class SubscriptionOut(msgspec.Struct, kw_only=True):
+    id: int
+    team: str | None
+    email: str
+    created_at: dt.datetime
+
+
+class DeliveryOut(msgspec.Struct, kw_only=True):
+    team: str | None
+    week: str
+    email: str
+    status: str
+    attempts: int
+    last_error: str | None
+    sent_at: dt.datetime | None

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 
@@ -35,6 +35,23 @@ SETTINGS_DOC: dict[str, tuple[str, str]] = {
     "page_size": ("LYDHOR_PAGE_SIZE", "Default number of notes per page of GET /api/notes (50, at most 200)."),
     "public_url": ("LYDHOR_PUBLIC_URL", "The address people use to reach the service, for links (http://127.0.0.1:8000)."),
     "log_level": ("LYDHOR_LOG_LEVEL", "Logging level: DEBUG, INFO, WARNING or ERROR (INFO)."),
+    "timezone": ("LYDHOR_TIMEZONE", "The company's time zone: the weeks of the whole-company digest (Europe/Copenhagen)."),
+    "language": ("LYDHOR_LANGUAGE", "Language of the whole-company digest: da, nb or en (da)."),
+    "smtp_host": ("LYDHOR_SMTP_HOST", "SMTP server for digest e-mails; empty means digests are not sent (empty)."),
+    "smtp_port": ("LYDHOR_SMTP_PORT", "SMTP port (587)."),
+    "smtp_security": ("LYDHOR_SMTP_SECURITY", "starttls, ssl or none (starttls)."),
+    "smtp_user": ("LYDHOR_SMTP_USER", "SMTP user name; empty for no login (empty)."),
+    "smtp_password": ("LYDHOR_SMTP_PASSWORD", "SMTP password (empty)."),
+    "smtp_sender": ("LYDHOR_SMTP_SENDER", "From address of digest e-mails (Lydhør <lydhor@localhost>)."),
+    "smtp_timeout": ("LYDHOR_SMTP_TIMEOUT", "Seconds to wait for the SMTP server (20)."),
+    "digest_send_weekday": ("LYDHOR_DIGEST_SEND_WEEKDAY", "ISO weekday the weekly digest goes out, 1 = Monday (1)."),
+    "digest_send_time": ("LYDHOR_DIGEST_SEND_TIME", "Local time of day (team's time zone) the digest goes out (07:00)."),
+    "digest_check_seconds": ("LYDHOR_DIGEST_CHECK_SECONDS", "Seconds between checks for digests due or to retry (60)."),
+    "digest_max_attempts": ("LYDHOR_DIGEST_MAX_ATTEMPTS", "Delivery attempts of one digest e-mail before it is given up (12)."),
+    "secret_key": (
+        "LYDHOR_SECRET_KEY",
+        "Key that signs links in digest e-mails; empty means one is generated and kept in the database (empty).",
+    ),
 }
 
 
@@ -48,6 +65,20 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     rate_limit_per_minute: int = 6000
     public_url: str = "http://127.0.0.1:8000"
     log_level: str = "INFO"
+    timezone: str = "Europe/Copenhagen"
+    language: Literal["da", "nb", "en"] = "da"
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_security: Literal["starttls", "ssl", "none"] = "starttls"
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_sender: str = "Lydhør <lydhor@localhost>"
+    smtp_timeout: float = 20.0
+    digest_send_weekday: Annotated[int, msgspec.Meta(ge=1, le=7)] = 1
+    digest_send_time: Annotated[str, msgspec.Meta(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")] = "07:00"
+    digest_check_seconds: Annotated[float, msgspec.Meta(gt=0)] = 60.0
+    digest_max_attempts: Annotated[int, msgspec.Meta(ge=1)] = 12
+    secret_key: str = ""
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None, **explicit: Any) -> Settings:

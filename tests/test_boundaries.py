@@ -54,4 +54,15 @@ def test_every_data_file_the_code_reads_is_shipped_in_the_package() -> None:
                 continue
             if not any(fnmatch.fnmatch(relative, pattern) for pattern in package_data[package]):
                 missing.append(f"{package}/{relative}")
+    for path in (ROOT / "templates").iterdir():
+        if not any(fnmatch.fnmatch(path.name, pattern) for pattern in package_data["service.templates"]):
+            missing.append(f"templates/{path.name}")
     assert missing == []
+
+
+def test_every_package_folder_is_listed_for_installation() -> None:
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {p.parent.relative_to(ROOT).as_posix().replace("/", ".") for p in ROOT.glob("[ns]*/**/__init__.py")}
+    assert found - listed == set()

@@ -61,7 +61,9 @@ class ThemeController(Controller):
         theme = await put_theme(db_session, theme_id, data)
         admin_service.audit(db_session, principal.user_id, "theme.put", theme_id)
         await db_session.commit()
-        task = BackgroundTask(reanalyze_all, request.app.state.sessionmaker, analyzer_holder)
+        task = BackgroundTask(
+            reanalyze_all, request.app.state.sessionmaker, analyzer_holder, request.app.state.settings.timezone
+        )
         return Response(theme_out(theme, True), background=task)
 
 

@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from nlp import Analyzer, Taxonomy, ThemeDef, ThemeTerms
 from service import schemas
-from service.db import utcnow
+from service.db import utcnow, write_session
 from service.models import CustomTheme, Note, NoteTheme
+from service.services.digest.counts import rebuild_counts
 
 __all__ = ["AnalyzerHolder", "theme_out", "put_theme", "reanalyze_all"]
 
@@ -88,7 +89,9 @@ async def put_theme(session: AsyncSession, theme_id: str, data: schemas.ThemePut
     return _theme_def(theme_id, definition)
 
 
-async def reanalyze_all(sessionmaker: async_sessionmaker, holder: AnalyzerHolder, batch: int = 500) -> int:  # type: ignore[type-arg]
+async def reanalyze_all(
+    sessionmaker: async_sessionmaker, holder: AnalyzerHolder, company_tz: str, batch: int = 500  # type: ignore[type-arg]
+) -> int:
     """Re-read every note's themes with the current taxonomy; agents' own choices are kept as they are."""
     done = 0
     last: uuid.UUID | None = None
@@ -102,7 +105,7 @@ async def reanalyze_all(sessionmaker: async_sessionmaker, holder: AnalyzerHolder
                 query = query.where(Note.id > last)
             rows = (await session.execute(query)).all()
             if not rows:
-                return done
+                break
             for note_id, text, lang in rows:
                 agent_set = set(
                     (
@@ -118,3 +121,7 @@ async def reanalyze_all(sessionmaker: async_sessionmaker, holder: AnalyzerHolder
                     session.add(NoteTheme(note_id=note_id, theme_id=hit.id, source="nlp", score=hit.score))
             done += len(rows)
             last = rows[-1][0]
+    # Themes changed: the digests' counts are recounted from the notes as they now are.
+    async with write_session(sessionmaker) as session:
+        await session.run_sync(lambda s: rebuild_counts(s.connection(), company_tz))
+    return done

@@ -18,10 +18,13 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from collections import Counter
+
 from sqlalchemy import Connection, and_, bindparam, insert, select
 
 from service.db import make_sync_engine
 from service.models import Note, NoteRepeat, NoteTag, NoteTheme
+from service.services.digest.counts import CountKey, Zones, apply_counts, note_counts
 
 __all__ = ["PreparedNote", "Outcome", "NoteWriter"]
 
@@ -63,8 +66,9 @@ _Item = tuple[PreparedNote, "asyncio.Future[Outcome]", asyncio.AbstractEventLoop
 class NoteWriter:
     """Stores prepared notes from one thread, a group per transaction."""
 
-    def __init__(self, database_url: str, repeat_window_days: int) -> None:
+    def __init__(self, database_url: str, repeat_window_days: int, company_tz: str) -> None:
         self._engine = make_sync_engine(database_url, writes=True)
+        self._zones = Zones(company_tz)
         self._window = dt.timedelta(days=repeat_window_days)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lydhor-note-writer", daemon=True)
@@ -169,6 +173,12 @@ class NoteWriter:
             for statement, rows in ((self._insert_themes, themes), (self._insert_tags, tags), (self._insert_repeats, repeats)):
                 if rows:
                     conn.execute(statement, rows)
+            # The digest's counts change in the same transaction as the notes: they can never disagree.
+            counts: Counter[CountKey] = Counter()
+            for n in stored:
+                team_tz = self._zones.of(conn, n.row["team_id"])
+                counts.update(note_counts(n.row, [t["theme_id"] for t in n.themes], team_tz, self._zones.company_tz))
+            apply_counts(conn, counts)
         return outcomes
 
     def _earlier_complaints(self, conn: Connection, note: PreparedNote) -> list[uuid.UUID]:

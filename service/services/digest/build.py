@@ -1,0 +1,437 @@
+"""Building one digest: figures from the running week counts, quotes from a few bounded note queries.
+
+Everything is read through one synchronous connection in one go (a worker thread), and no query reads
+more than one scope's notes of one week: the time to build a digest does not grow with the history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Select, String, and_, cast, func, or_, select
+
+from nlp import Taxonomy
+from service import schemas
+from service.models import FollowUp, Note, NoteTheme, Team, User, WeekCount
+from service.services.digest.counts import COMPANY
+from service.services.digest.emerging import MIN_SUPPORT, rises, significant_rise
+from service.services.digest.text import digest_language, summarise
+from service.settings import Settings
+from service.services.digest.weeks import Week
+
+__all__ = ["Scope", "build_digest", "company_scope", "scope_of_team"]
+
+TREND_WEEKS = 8
+BASELINE_WEEKS = 8  # emerging topics: this week against the 8 before
+AVERAGE_WEEKS = 4  # themes: this week against the average of the 4 before
+QUOTES = 3
+PRAISE = 5
+SAMPLE = 200  # notes read per theme to pick quotes and say what it was mostly about
+MAX_REPEATS = 20
+MAX_FOLLOW_UPS = 20
+_NEGATIVE = ("negative", "mixed")
+_QUOTE_COLUMNS = (
+    Note.id, Note.text, Note.customer_ref, Note.verbatim, Note.sentiment, Note.sentiment_score, Note.channel,
+    Note.captured_at, Note.keyphrases,
+)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Whose digest: a team (its id and name) or the whole company (``COMPANY``, no name)."""
+
+    id: int
+    team: str | None
+    timezone: str
+    language: str  # da, nb or en: the digest's words
+
+
+def company_scope(settings: Settings) -> Scope:
+    return Scope(id=COMPANY, team=None, timezone=settings.timezone, language=digest_language(settings.language))
+
+
+def scope_of_team(team: Team) -> Scope:
+    return Scope(id=team.id, team=team.name, timezone=team.timezone, language=digest_language(team.language))
+
+
+@dataclass
+class _Counts:
+    """The week counts of one scope: ``by[dim][week][value] = n``."""
+
+    by: dict[str, dict[dt.date, dict[str, int]]]
+
+    def get(self, dim: str, week: Week, value: str = "") -> int:
+        return self.by.get(dim, {}).get(week.monday, {}).get(value, 0)
+
+    def values(self, dim: str, week: Week) -> dict[str, int]:
+        return self.by.get(dim, {}).get(week.monday, {})
+
+    def total(self, dim: str, weeks: Iterable[Week], value: str = "") -> int:
+        return sum(self.get(dim, w, value) for w in weeks)
+
+
+def build_digest(
+    conn: Connection, scope: Scope, week: Week, taxonomy: Taxonomy, link: str, note_link: str, repeat_days: int,
+    now: dt.datetime,
+) -> schemas.Digest:
+    """The digest of ``scope`` for ``week``. ``note_link`` is a format string with ``{id}`` for links to notes."""
+    start, end = week.bounds(scope.timezone)
+    counts = _read_counts(conn, scope.id, week.shift(-TREND_WEEKS), week)
+    notes = _NoteReader(conn, scope.id, start, end)
+    volume = _volume(counts, week)
+    sentiment = _sentiment(counts, week)
+    themes = _themes(counts, week, taxonomy, scope.language, notes)
+    emerging = _emerging(conn, scope.id, counts, week, notes)
+    first, last = week.monday, week.last_day()
+    digest = schemas.Digest(
+        team=scope.team,
+        title="",
+        week=week.name,
+        first_day=first,
+        last_day=last,
+        timezone=scope.timezone,
+        language=scope.language,
+        generated_at=now,
+        link=link,
+        summary=[],
+        volume=volume,
+        sentiment=sentiment,
+        themes=themes,
+        emerging=emerging,
+        repeat_complaints=_repeats(conn, notes, taxonomy, scope.language, repeat_days),
+        follow_ups=_follow_ups(conn, scope.id, start, end, last, note_link),
+        praise=notes.praise(),
+    )
+    digest.title, digest.summary = summarise(digest, repeat_days)
+    return digest
+
+
+def _read_counts(conn: Connection, scope: int, first: Week, last: Week) -> _Counts:
+    by: dict[str, dict[dt.date, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
+    query = select(WeekCount.dim, WeekCount.week, WeekCount.value, WeekCount.n).where(
+        WeekCount.scope == scope,
+        WeekCount.dim != "lemma",  # many rows; emerging topics read the few it needs on its own
+        WeekCount.week.between(first.monday, last.monday),
+    )
+    for dim, monday, value, n in conn.execute(query):
+        if n:
+            by[dim][monday][value] = n
+    return _Counts(by)
+
+
+def _pct(now: float, before: float) -> float | None:
+    return None if before <= 0 else round(100.0 * (now - before) / before, 1)
+
+
+def _volume(counts: _Counts, week: Week) -> schemas.VolumeSection:
+    notes, previous = counts.get("notes", week), counts.get("notes", week.shift(-1))
+
+    def shares(dim: str) -> list[schemas.Share]:
+        items = sorted(counts.values(dim, week).items(), key=lambda kv: (-kv[1], kv[0]))
+        return [schemas.Share(key=k, count=n) for k, n in items]
+
+    return schemas.VolumeSection(
+        notes=notes,
+        previous_week=previous,
+        change_pct=_pct(notes, previous),
+        agents=len(counts.values("agent", week)),
+        by_channel=shares("channel"),
+        by_lang=shares("lang"),
+    )
+
+
+def _index(counts: _Counts, week: Week) -> float | None:
+    total = counts.get("notes", week)
+    if not total:
+        return None
+    positive, negative = counts.get("sentiment", week, "positive"), counts.get("sentiment", week, "negative")
+    return round(100.0 * (positive - negative) / total, 1)
+
+
+def _sentiment(counts: _Counts, week: Week) -> schemas.SentimentSection:
+    """The net sentiment index: positive share minus negative share. Mixed notes count in the base but on
+    neither side, as a survey's passive answers do."""
+    index, before = _index(counts, week), _index(counts, week.shift(-1))
+    trend = [
+        schemas.SentimentWeek(week=w.name, index=_index(counts, w), notes=counts.get("notes", w))
+        for w in (week.shift(-k) for k in range(TREND_WEEKS - 1, -1, -1))
+    ]
+    return schemas.SentimentSection(
+        index=index,
+        notes=counts.get("notes", week),
+        positive=counts.get("sentiment", week, "positive"),
+        negative=counts.get("sentiment", week, "negative"),
+        neutral=counts.get("sentiment", week, "neutral"),
+        mixed=counts.get("sentiment", week, "mixed"),
+        change=None if index is None or before is None else round(index - before, 1),
+        trend=trend,
+    )
+
+
+def _theme_trend(count: int, earlier: int) -> str:
+    """Compare this week's count with the 4 weeks before as Poisson rates (one week against four)."""
+    if earlier == 0:
+        return "new" if count >= 3 else "flat"
+    average = earlier / AVERAGE_WEEKS
+    up, _, _ = significant_rise(count, 1, earlier, AVERAGE_WEEKS, min_support=3)
+    if up or (count >= 3 and count >= 1.5 * average and _poisson_g2(count, earlier) >= 3.84):
+        return "rising"
+    if average >= 3 and count <= average / 1.5 and _poisson_g2(count, earlier) >= 3.84:
+        return "falling"
+    return "flat"
+
+
+def _poisson_g2(count: int, earlier: int) -> float:
+    """G² of one week's count against the four weeks before, as Poisson counts over exposures 1 and 4."""
+    total = count + earlier
+    expected_now, expected_before = total / (AVERAGE_WEEKS + 1), total * AVERAGE_WEEKS / (AVERAGE_WEEKS + 1)
+    g2 = 0.0
+    for observed, expected in ((count, expected_now), (earlier, expected_before)):
+        if observed > 0:
+            g2 += observed * math.log(observed / expected)
+    return 2.0 * g2
+
+
+def _themes(
+    counts: _Counts, week: Week, taxonomy: Taxonomy, language: str, notes: _NoteReader
+) -> list[schemas.ThemeSection]:
+    previous = [week.shift(-k) for k in range(1, AVERAGE_WEEKS + 1)]
+    now, last = counts.values("theme", week), counts.values("theme", week.shift(-1))
+    sections: list[tuple[float, schemas.ThemeSection]] = []
+    for theme_id in set(now) | set(last):
+        count = now.get(theme_id, 0)
+        earlier = counts.total("theme", previous, theme_id)
+        negative = counts.get("theme_negative", week, theme_id)
+        positive = counts.get("theme_positive", week, theme_id)
+        trend = _theme_trend(count, earlier)
+        quotes, about = notes.theme_quotes(theme_id) if count else ([], [])
+        label = taxonomy[theme_id].label_for(language) if theme_id in taxonomy else theme_id
+        section = schemas.ThemeSection(
+            id=theme_id,
+            label=label,
+            count=count,
+            last_week=last.get(theme_id, 0),
+            average_4w=round(earlier / AVERAGE_WEEKS, 2),
+            change_pct=_pct(count, last.get(theme_id, 0)),
+            change_vs_average_pct=_pct(count, earlier / AVERAGE_WEEKS),
+            negative_share=round(negative / count, 3) if count else 0.0,
+            positive_share=round(positive / count, 3) if count else 0.0,
+            trend=trend,  # type: ignore[arg-type]
+            about=about,
+            quotes=quotes,
+        )
+        # What matters most: many notes, mostly negative, and growing.
+        weight = count * (0.5 + section.negative_share) * (1.5 if trend in ("new", "rising") else 1.0)
+        sections.append((weight, section))
+    sections.sort(key=lambda ws: (-ws[0], -ws[1].count, ws[1].id))
+    return [s for _, s in sections]
+
+
+def _emerging(conn: Connection, scope: int, counts: _Counts, week: Week, notes: _NoteReader) -> list[schemas.EmergingTopic]:
+    baseline = [week.shift(-k) for k in range(1, BASELINE_WEEKS + 1)]
+    notes_now, notes_before = counts.get("notes", week), counts.total("notes", baseline)
+    if notes_before == 0 or notes_now == 0:
+        return []  # without earlier weeks everything would look new
+    this_week: dict[str, int] = {
+        value: n
+        for value, n in conn.execute(
+            select(WeekCount.value, WeekCount.n).where(
+                WeekCount.scope == scope, WeekCount.dim == "lemma", WeekCount.week == week.monday, WeekCount.n >= MIN_SUPPORT
+            )
+        )
+    }
+    before: dict[str, int] = {}
+    phrases = sorted(this_week)
+    for i in range(0, len(phrases), 500):
+        chunk = phrases[i : i + 500]
+        query = (
+            select(WeekCount.value, func.sum(WeekCount.n))
+            .where(
+                WeekCount.scope == scope,
+                WeekCount.dim == "lemma",
+                WeekCount.week.between(baseline[-1].monday, baseline[0].monday),
+                WeekCount.value.in_(chunk),
+            )
+            .group_by(WeekCount.value)
+        )
+        before.update((value, int(n)) for value, n in conn.execute(query))
+    topics = []
+    for rise in rises(this_week, notes_now, before, notes_before, len(baseline)):
+        quotes, themes = notes.phrase_quotes(rise.phrase)
+        topics.append(
+            schemas.EmergingTopic(
+                phrase=rise.phrase,
+                count=rise.count,
+                baseline_per_week=round(rise.baseline, 2),
+                ratio=None if math.isinf(rise.ratio) else round(rise.ratio, 1),
+                themes=themes,
+                quotes=quotes,
+            )
+        )
+    return topics
+
+
+class _NoteReader:
+    """Bounded reads of one scope's notes in one week: quotes for themes, phrases and praise."""
+
+    def __init__(self, conn: Connection, scope: int, start: dt.datetime, end: dt.datetime) -> None:
+        self.conn = conn
+        self.scope = scope
+        self.start, self.end = start, end
+        self._lemma_counts: dict[str, int] | None = None
+
+    def _in_week(self, query: Select) -> Select:  # type: ignore[type-arg]
+        query = query.where(Note.captured_at >= self.start, Note.captured_at < self.end)
+        return query if self.scope == COMPANY else query.where(Note.team_id == self.scope)
+
+    def theme_quotes(self, theme_id: str) -> tuple[list[schemas.Quote], list[str]]:
+        """Quotes for a theme (the customer's own words first, strongest feeling, different customers), and
+        the phrases its notes share most."""
+        query = (
+            self._in_week(select(*_QUOTE_COLUMNS).join(NoteTheme, NoteTheme.note_id == Note.id))
+            .where(NoteTheme.theme_id == theme_id)
+            .order_by(Note.verbatim.desc(), func.abs(Note.sentiment_score).desc(), Note.captured_at.desc())
+            .limit(SAMPLE)
+        )
+        rows = self.conn.execute(query).all()
+        phrases: Counter[str] = Counter(k for row in rows for k in set(row.keyphrases or ()))
+        about = [p for p, n in phrases.most_common(12) if n >= 2 and " " in p][:2]
+        about += [p for p, n in phrases.most_common(12) if n >= 2 and p not in about and not any(p in a.split() for a in about)]
+        return _pick(rows, QUOTES), about[:3]
+
+    def phrase_quotes(self, phrase: str) -> tuple[list[schemas.Quote], list[str]]:
+        """Quotes whose key phrases hold ``phrase``, and the themes those notes were given. The phrase is
+        looked for in the stored JSON list, encoded as it was stored."""
+        needle = json.dumps(phrase)
+        escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
+        query = (
+            self._in_week(select(*_QUOTE_COLUMNS))
+            .where(cast(Note.keyphrases, String).like(f"%{escaped}%", escape="!"))
+            .order_by(Note.verbatim.desc(), func.abs(Note.sentiment_score).desc(), Note.captured_at.desc())
+            .limit(SAMPLE)
+        )
+        rows = [r for r in self.conn.execute(query).all() if phrase in (r.keyphrases or ())]
+        quotes = _pick(rows, QUOTES)
+        ids = [r.id for r in rows[:50]]
+        themes: Counter[str] = Counter(
+            self.conn.execute(select(NoteTheme.theme_id).where(NoteTheme.note_id.in_(ids))).scalars() if ids else []
+        )
+        return quotes, [t for t, n in themes.most_common() if n * 3 >= len(ids)]
+
+    def praise(self) -> list[schemas.Quote]:
+        query = (
+            self._in_week(select(*_QUOTE_COLUMNS))
+            .where(Note.sentiment == "positive")
+            .order_by(Note.verbatim.desc(), Note.sentiment_score.desc(), Note.captured_at.desc())
+            .limit(SAMPLE)
+        )
+        return _pick(self.conn.execute(query).all(), PRAISE)
+
+    def repeat_notes(self) -> Sequence[Any]:
+        query = (
+            self._in_week(select(*_QUOTE_COLUMNS, NoteTheme.theme_id).join(NoteTheme, NoteTheme.note_id == Note.id))
+            .where(Note.repeat.is_(True), Note.customer_ref.is_not(None))
+            .order_by(Note.captured_at.desc())
+            .limit(500)
+        )
+        return self.conn.execute(query).all()
+
+
+def _quote(row: Any) -> schemas.Quote:
+    return schemas.Quote(
+        note_id=row.id,
+        text=row.text,
+        customer_ref=row.customer_ref,
+        verbatim=row.verbatim,
+        sentiment=row.sentiment,
+        channel=row.channel,
+        captured_at=row.captured_at,
+    )
+
+
+def _pick(rows: Sequence[Any], limit: int) -> list[schemas.Quote]:
+    """The first ``limit`` rows from different customers (notes without a customer count as different)."""
+    chosen: list[schemas.Quote] = []
+    seen: set[str] = set()
+    for row in rows:
+        if row.customer_ref is not None:
+            if row.customer_ref in seen:
+                continue
+            seen.add(row.customer_ref)
+        chosen.append(_quote(row))
+        if len(chosen) == limit:
+            break
+    return chosen
+
+
+def _repeats(
+    conn: Connection, notes: _NoteReader, taxonomy: Taxonomy, language: str, repeat_days: int
+) -> list[schemas.DigestRepeat]:
+    """Customers with two or more negative notes on one theme within the repeat window, seen this week."""
+    latest: dict[tuple[str, str], Any] = {}
+    for row in notes.repeat_notes():
+        latest.setdefault((row.customer_ref, row.theme_id), row)
+    found: list[schemas.DigestRepeat] = []
+    for (customer, theme_id), row in list(latest.items())[:MAX_REPEATS * 3]:
+        window = (row.captured_at - dt.timedelta(days=repeat_days), row.captured_at)
+        n, first = conn.execute(
+            select(func.count(), func.min(Note.captured_at))
+            .join(NoteTheme, NoteTheme.note_id == Note.id)
+            .where(
+                Note.customer_ref == customer,
+                NoteTheme.theme_id == theme_id,
+                Note.sentiment.in_(_NEGATIVE),
+                Note.captured_at.between(*window),
+            )
+        ).one()
+        if n < 2:
+            continue
+        first_at = first if isinstance(first, dt.datetime) else row.captured_at
+        if first_at.tzinfo is None:
+            first_at = first_at.replace(tzinfo=dt.timezone.utc)
+        label = taxonomy[theme_id].label_for(language) if theme_id in taxonomy else theme_id
+        found.append(
+            schemas.DigestRepeat(
+                customer_ref=customer, theme=theme_id, theme_label=label, notes=n, first=first_at,
+                last=row.captured_at, latest=_quote(row),
+            )
+        )
+    found.sort(key=lambda r: (-r.notes, r.customer_ref, r.theme))
+    return found[:MAX_REPEATS]
+
+
+def _follow_ups(
+    conn: Connection, scope: int, start: dt.datetime, end: dt.datetime, last_day: dt.date, note_link: str
+) -> schemas.FollowUpSection:
+    """Follow-ups opened and closed this week, and those open at its end (overdue first)."""
+    where = [] if scope == COMPANY else [FollowUp.team_id == scope]
+    in_week = lambda column: and_(column >= start, column < end, *where)  # noqa: E731
+    opened = conn.execute(select(func.count()).select_from(FollowUp).where(in_week(FollowUp.created_at))).scalar_one()
+    closed = conn.execute(select(func.count()).select_from(FollowUp).where(in_week(FollowUp.closed_at))).scalar_one()
+    open_at_end = and_(FollowUp.created_at < end, or_(FollowUp.closed_at.is_(None), FollowUp.closed_at >= end), *where)
+    total = conn.execute(select(func.count()).select_from(FollowUp).where(open_at_end)).scalar_one()
+    overdue = conn.execute(
+        select(func.count()).select_from(FollowUp).where(open_at_end, FollowUp.due <= last_day)
+    ).scalar_one()
+    rows = conn.execute(
+        select(FollowUp.id, FollowUp.note_id, FollowUp.due, Note.text, Note.customer_ref, User.name)
+        .join(Note, Note.id == FollowUp.note_id)
+        .outerjoin(User, User.id == FollowUp.assignee_id)
+        .where(open_at_end)
+        .order_by(FollowUp.due.is_(None), FollowUp.due, FollowUp.id)
+        .limit(MAX_FOLLOW_UPS)
+    ).all()
+    items = [
+        schemas.FollowUpItem(
+            id=r.id, note_id=r.note_id, text=r.text, customer_ref=r.customer_ref, assignee=r.name, due=r.due,
+            overdue=r.due is not None and r.due <= last_day, link=note_link.format(id=r.note_id),
+        )
+        for r in rows
+    ]
+    return schemas.FollowUpSection(opened=opened, closed=closed, open=total, overdue=overdue, items=items)
