@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from functools import partial
 
 import anyio
 from collections.abc import AsyncGenerator
@@ -22,13 +24,20 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nlp import Analyzer
 from service import schemas
 from service.controllers.admin import AdminController, MeController, ThemeController
+from service.controllers.digests import DigestController, SubscriptionController, provide_digest_service
 from service.controllers.notes import AnalyzeController, CustomerController, FollowUpController, NoteController
-from service.db import WRITES, Reader, make_engine, make_sessionmaker
+from service.controllers.pages import PageController
+from service.db import WRITES, Reader, make_engine, make_sessionmaker, utcnow, write_session
 from service.http_errors import exception_handlers, require_json_body
 from service.migrate import upgrade
 from service.services.admin import ensure_first_admin
 from service.services.auth import KeyCache, Principal, RateLimiter, authenticate, record_key_use
 from service.services.customers import CustomerService
+from service.services.digest.build import Scope
+from service.services.digest.delivery import DigestSender
+from service.services.digest.links import LinkSigner, link_key
+from service.services.digest.weeks import Week
+from service.services.digests import make_digest
 from service.services.followups import FollowUpService
 from service.services.notes import NoteService
 from service.services.taxonomy import AnalyzerHolder
@@ -76,12 +85,24 @@ async def _flush_key_uses(state: State) -> None:
     used = state.key_cache.take_uses()
     if used:
         try:
-            async with state.sessionmaker() as session:
-                await session.connection(execution_options={WRITES: True})
-                async with session.begin():
-                    await record_key_use(session, used)
+            async with write_session(state.sessionmaker) as session:
+                await record_key_use(session, used)
         except Exception:  # a busy database delays this bookkeeping; the next round retries
             state.key_cache.used.update(used)
+
+
+async def _build_for_mail(state: State, scope: Scope, week: Week, now: dt.datetime) -> schemas.Digest:
+    return await make_digest(state.reader, state.holder, state.settings, state.signer, scope, week, now)
+
+
+async def _send_digests(state: State) -> None:
+    """Every few minutes: send the digests that are due (at once on start-up: catching up after downtime)."""
+    while True:
+        try:
+            await state.digests.tick(utcnow())
+        except Exception:  # a database hiccup must not end the schedule; the next round tries again
+            log.exception("the digest round failed")
+        await anyio.sleep(state.settings.digest_check_seconds)
 
 
 def provide_settings(state: State) -> Settings:
@@ -123,6 +144,9 @@ async def ready(state: State) -> Response[schemas.Health]:
     holder = getattr(state, "holder", None)
     checks["nlp"] = "ok" if holder is not None and holder.analyzer.languages else "loading"
     ok = all(v == "ok" for v in checks.values())
+    if state.settings.smtp_host and checks["database"] == "ok":
+        # Reported, but the service still takes notes while e-mail is down: not a reason to be unready.
+        checks["digest_email"] = await state.digests.health()
     return Response(schemas.Health(status="ok" if ok else "unavailable", checks=checks), status_code=200 if ok else 503)
 
 
@@ -148,13 +172,18 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             async with app.state.sessionmaker() as session:
                 await holder.refresh(session, force=True)
             app.state.holder = holder
-            writer = NoteWriter(settings.db_url, settings.repeat_window_days)
+            writer = NoteWriter(settings.db_url, settings.repeat_window_days, settings.timezone)
             writer.start()
             app.state.writer = writer
             app.state.reader = Reader(settings.db_url)
+            async with app.state.sessionmaker() as session:
+                app.state.signer = LinkSigner(await link_key(session, settings.secret_key))
+            app.state.digests = DigestSender(settings, app.state.sessionmaker, partial(_build_for_mail, app.state))
             try:
                 async with anyio.create_task_group() as tasks:
                     tasks.start_soon(_record_key_uses, app.state)
+                    if settings.smtp_host:
+                        tasks.start_soon(_send_digests, app.state)
                     yield
                     tasks.cancel_scope.cancel()
             finally:
@@ -176,6 +205,9 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             MeController,
             ThemeController,
             AdminController,
+            DigestController,
+            SubscriptionController,
+            PageController,
         ],
         dependencies={
             "db_session": Provide(provide_db_session),
@@ -185,6 +217,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             "note_service": Provide(provide_note_service, sync_to_thread=False),
             "follow_up_service": Provide(provide_follow_up_service, sync_to_thread=False),
             "customer_service": Provide(provide_customer_service, sync_to_thread=False),
+            "digest_service": Provide(provide_digest_service, sync_to_thread=False),
         },
         exception_handlers=exception_handlers,  # type: ignore[arg-type]
         before_request=require_json_body,
