@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from nlp import Analyzer
 from service import schemas
 from service.controllers.admin import AdminController, MeController, ThemeController
+from service.controllers.extension import ExtensionController
 from service.controllers.digests import DigestController, SubscriptionController, provide_digest_service
 from service.controllers.notes import AnalyzeController, CustomerController, FollowUpController, NoteController
 from service.controllers.pages import PageController
@@ -205,6 +206,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             MeController,
             ThemeController,
             AdminController,
+            ExtensionController,
             DigestController,
             SubscriptionController,
             PageController,

@@ -177,6 +177,15 @@ def _list(kind: str):  # type: ignore[no-untyped-def]
     return handler
 
 
+def _extension_pack(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from service.extension_pack import write_zip
+
+    print(write_zip(Path(args.out) if args.out else None))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lydhor", description="Lydhør: what customers say, read for themes.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -231,6 +240,13 @@ def build_parser() -> argparse.ArgumentParser:
     revoke.add_argument("prefix")
     revoke.set_defaults(handler=_keys_revoke)
     keys.add_parser("list", help="list keys (prefix, user, state)").set_defaults(handler=_list("keys"))
+
+    extension = commands.add_parser("extension", help="the browser extension").add_subparsers(
+        dest="extension_command", required=True
+    )
+    pack = extension.add_parser("pack", help="write the extension as a zip for the browsers' stores and unpacked loading")
+    pack.add_argument("--out", metavar="PATH", help="the zip file, or a folder for lydhor-extension-VERSION.zip (default: here)")
+    pack.set_defaults(handler=_extension_pack)
     return parser
 
 
