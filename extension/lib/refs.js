@@ -42,13 +42,14 @@ Lydhor.DEFAULT_REF_RULES = [
 ];
 
 /**
- * A RegExp for a WebExtension match pattern (`https://*.example.com/path/*`, `*://host/*`, `<all_urls>`).
+ * A RegExp for a page pattern in the style of WebExtension match patterns (`https://*.example.com/path/*`,
+ * `*://host/*`, `<all_urls>`); a `*` inside a host name (`app*.hubspot.com`) matches within that label.
  * Returns null for a pattern that is not valid.
  */
 Lydhor.matchPatternToRegExp = function (pattern) {
   const value = (pattern || "").trim();
   if (value === "<all_urls>") return /^(?:https?|file):\/\//;
-  const parts = /^(\*|https?|file):\/\/(\*|\*\.[^/*]+|[^/*]+)?(\/.*)$/.exec(value);
+  const parts = /^(\*|https?|file):\/\/(\*|\*\.[^/*]+|[^/]+)?(\/.*)$/.exec(value);
   if (!parts) return null;
   const [, scheme, host = "", path] = parts;
   const escape = (s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&");

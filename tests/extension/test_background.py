@@ -74,3 +74,24 @@ def test_the_keyboard_shortcut_opens_the_popup(browser: Browser) -> None:
     # Alt+Shift+N everywhere it is free; Chrome and Edge keep it for themselves on Windows, Linux and ChromeOS.
     assert commands == {"_execute_action": "Alt+Shift+K"}
     assert "Alt+Shift+K" in browser.page("popup.html").inner_text("#shortcut")
+
+
+def test_default_rules_read_the_customer_from_common_helpdesk_and_crm_addresses(browser: Browser) -> None:
+    cases = {
+        "https://acme.zendesk.com/agent/users/381/requested_tickets": "381",
+        "https://acme.freshdesk.com/a/contacts/77012": "77012",
+        "https://app-eu1.hubspot.com/contacts/2445/record/0-1/90210": "90210",
+        "https://acme.lightning.force.com/lightning/r/Contact/003Hn00001AbCdEIAV/view": "003Hn00001AbCdEIAV",
+        "https://app.intercom.com/a/apps/abc123/users/5f1d7c3e2a4b6c8d9e0f1a2b/all-conversations": "5f1d7c3e2a4b6c8d9e0f1a2b",
+        "https://admin.shopify.com/store/acme/customers/6123": "6123",
+        "https://example.com/customers/6123": "",
+    }
+    found = browser.evaluate(f"{json.dumps(list(cases))}.map(url => Lydhor.refFromUrl(url, Lydhor.DEFAULT_REF_RULES))")
+    assert dict(zip(cases, found)) == cases
+
+    # A selector rule reads the element's text in the page, narrowed by its regular expression.
+    reader = browser.evaluate("Lydhor.readSelectorsInPage.toString()")
+    page = browser.context.new_page()
+    page.set_content("<aside><span class='requester'>Mette Hansen &lt;kunde 5521&gt;</span></aside>")
+    [text] = page.evaluate(f"({reader})(['.requester'])")
+    assert browser.evaluate(f"Lydhor.applyRefRegex({json.dumps(text)}, 'kunde (\\\\d+)')") == "5521"
