@@ -247,7 +247,38 @@ def build_parser() -> argparse.ArgumentParser:
     pack = extension.add_parser("pack", help="write the extension as a zip for the browsers' stores and unpacked loading")
     pack.add_argument("--out", metavar="PATH", help="the zip file, or a folder for lydhor-extension-VERSION.zip (default: here)")
     pack.set_defaults(handler=_extension_pack)
+    _digest_commands(commands)
     return parser
+
+
+def _digest(args: argparse.Namespace) -> int:
+    from service.digest_cli import recount, send_digest, show_digest
+
+    settings = _settings(args)
+    if args.digest_command == "send":
+        return send_digest(settings, args.team, args.week, args.to or [])
+    if args.digest_command == "recount":
+        return recount(settings)
+    return show_digest(settings, args.team, args.week, args.format)
+
+
+def _digest_commands(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    digest = commands.add_parser(
+        "digest",
+        help="print a weekly digest, send one, or recount the figures digests are built from",
+        description="Prints the digest of --team (the whole company without it) for --week to stdout.",
+    )
+    scope = argparse.ArgumentParser(add_help=False)
+    scope.add_argument("--team", help="the team (default: the whole company)")
+    scope.add_argument("--week", default="latest", help="ISO week such as 2026-W47, or latest (the last complete week)")
+    digest.add_argument("--team", help="the team (default: the whole company)")
+    digest.add_argument("--week", default="latest", help="ISO week such as 2026-W47, or latest (the last complete week)")
+    digest.add_argument("--format", choices=["html", "text", "json"], default="text")
+    digest.set_defaults(handler=_digest, digest_command=None)
+    actions = digest.add_subparsers(dest="digest_command")
+    send = actions.add_parser("send", parents=[scope], help="send a digest now over SMTP (never twice to one address)")
+    send.add_argument("--to", action="append", metavar="EMAIL", help="an address (repeatable); default: the subscribers")
+    actions.add_parser("recount", help="recount the week counts from the notes")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

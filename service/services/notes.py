@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from functools import partial
 
@@ -18,6 +19,7 @@ from service.errors import Conflict, Forbidden, Invalid, LydhorError, NotFound
 from service.models import Note, NoteCorrection, NoteRepeat, NoteTag, NoteTheme, Team, User
 from service.services.admin import audit, team_by_name, user_by_name
 from service.services.auth import Principal
+from service.services.digest.counts import CountKey, Zones, apply_counts, counts_of_notes
 from service.services.note_views import decode_cursor, note_out, page, prepared_out
 from service.services.taxonomy import AnalyzerHolder
 from service.services.writer import NoteWriter, PreparedNote
@@ -286,10 +288,19 @@ class NoteService:
 
     # --- changing -----------------------------------------------------------------------------
 
+    async def _counts(self, note_id: uuid.UUID, sign: int) -> Counter[CountKey]:
+        """What the note adds to the digests' week counts as it is now (``sign=-1``: to take it away)."""
+        zones = Zones(self.settings.timezone)
+        return await self.session.run_sync(lambda s: counts_of_notes(s.connection(), [note_id], zones, sign))
+
+    async def _apply(self, counts: Counter[CountKey]) -> None:
+        await self.session.run_sync(lambda s: apply_counts(s.connection(), counts))
+
     async def patch(self, note_id: uuid.UUID, data: schemas.NotePatch) -> Note:
         note = await self.get(note_id)
         if not can_write(self.principal, note):
             raise Forbidden(f"you cannot change note {note_id}")
+        counts = await self._counts(note.id, -1)
         before = {"themes": [t.theme_id for t in note.themes], "tags": [t.tag for t in note.tag_rows]}
         if data.themes is not None:
             taxonomy = self.holder.taxonomy
@@ -307,6 +318,8 @@ class NoteService:
         if after != before:
             self.session.add(NoteCorrection(note_id=note.id, user_id=self.principal.user_id, before=before, after=after))
         await self.session.flush()
+        counts.update(await self._counts(note.id, 1))
+        await self._apply(counts)
         return note
 
     async def delete(self, note_id: uuid.UUID) -> None:
@@ -324,6 +337,7 @@ class NoteService:
             agent=note.agent.name,
             captured_at=note.captured_at.isoformat(),
         )
+        await self._apply(await self._counts(note_id, -1))
         await self.session.execute(delete(NoteRepeat).where(NoteRepeat.earlier_id == note_id))
         await self.session.delete(note)
         await self.session.flush()

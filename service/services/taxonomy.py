@@ -17,7 +17,7 @@ from service.db import utcnow, write_session
 from service.models import CustomTheme, Note, NoteTheme
 from service.services.digest.counts import rebuild_counts
 
-__all__ = ["AnalyzerHolder", "theme_out", "put_theme", "reanalyze_all"]
+__all__ = ["AnalyzerHolder", "theme_def", "theme_out", "put_theme", "reanalyze_all"]
 
 _CHECK_EVERY = 10.0  # seconds between checks for themes changed by another process
 
@@ -46,13 +46,13 @@ class AnalyzerHolder:
         if version == self.version:
             return
         rows = list((await session.execute(select(CustomTheme).order_by(CustomTheme.id))).scalars())
-        themes = [_theme_def(r.id, r.definition) for r in rows]
+        themes = [theme_def(r.id, r.definition) for r in rows]
         base = self._base
         self.analyzer = await anyio.to_thread.run_sync(lambda: base.with_themes(themes)) if themes else base
         self.version = version
 
 
-def _theme_def(theme_id: str, definition: dict[str, Any]) -> ThemeDef:
+def theme_def(theme_id: str, definition: dict[str, Any]) -> ThemeDef:
     data = msgspec.convert(definition, schemas.ThemePut)
     return ThemeDef(
         id=theme_id,
@@ -86,7 +86,7 @@ async def put_theme(session: AsyncSession, theme_id: str, data: schemas.ThemePut
     else:
         row.definition = definition
         row.updated_at = utcnow()
-    return _theme_def(theme_id, definition)
+    return theme_def(theme_id, definition)
 
 
 async def reanalyze_all(

@@ -99,10 +99,11 @@ class World:
         return response.json()
 
 
-@pytest.fixture
-async def world(database_url: str, shared_analyzer: Analyzer, tmp_path: Path) -> AsyncIterator[World]:
-    settings = Settings(data_dir=str(tmp_path / "data"), database_url=database_url)
-    app = create_app(settings, analyzer=shared_analyzer)
+@asynccontextmanager
+async def make_world(database_url: str, analyzer: Analyzer, data_dir: Path, **settings: object) -> AsyncIterator[World]:
+    """An app on ``database_url`` with two teams (north, south) and a user and key for every role;
+    ``settings`` override the defaults (e.g. SMTP)."""
+    app = create_app(Settings(data_dir=str(data_dir), database_url=database_url, **settings), analyzer=analyzer)  # type: ignore[arg-type]
     async with AsyncTestClient(app) as client:
         w = World(app=app, client=client, database_url=database_url)
         w.keys["admin"] = app.state.first_admin_key
@@ -122,4 +123,10 @@ async def world(database_url: str, shared_analyzer: Analyzer, tmp_path: Path) ->
             assert r.status_code == 201, r.text
             r = await client.post("/api/keys", json={"user": name}, headers=w.auth("admin"))
             w.keys[name] = r.json()["key"]
+        yield w
+
+
+@pytest.fixture
+async def world(database_url: str, shared_analyzer: Analyzer, tmp_path: Path) -> AsyncIterator[World]:
+    async with make_world(database_url, shared_analyzer, tmp_path / "data") as w:
         yield w

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from service.models import Note, NoteTheme, Team, WeekCount
 from service.services.digest.weeks import week_of
 
-__all__ = ["COMPANY", "CountKey", "note_counts", "apply_counts", "rebuild_counts", "Zones"]
+__all__ = ["COMPANY", "CountKey", "Zones", "note_counts", "apply_counts", "counts_of_notes", "rebuild_counts", "has_counts"]
 
 COMPANY = 0
 MAX_VALUE = 160  # longest stored value; longer key phrases are not counted (they never recur anyway)
