@@ -69,13 +69,23 @@ class LanguageIdentifier:
     def identify(self, text: str) -> tuple[str, float]:
         scores = [0.0, 0.0, 0.0]
         words = known = 0
+        cache = self._cache
         for word in _WORD.findall(text.lower()):
-            da, nb, nn, known_word = self._votes(word)
-            scores[0] += da
-            scores[1] += nb
-            scores[2] += nn
+            votes = cache.get(word)
+            if votes is None:
+                votes = self._votes(word)
+            scores[0] += votes[0]
+            scores[1] += votes[1]
+            scores[2] += votes[2]
             words += 1
-            known += known_word
+            known += votes[3]
+        # A remark most of whose words the Scandinavian dictionaries know stays Scandinavian, and so does
+        # one with æ, ø or å, whatever CLD2 thinks of a short text.
+        scandinavian = words > 0 and known / words >= 0.75 or _NORDIC.search(text) is not None
+        if scandinavian:
+            unvoted = _verdict(scores, -1, words)
+            if all(_verdict(scores, voted, words) == unvoted for voted in (0, 1, 2)):
+                return unvoted  # whatever CLD2 voted for, the verdict stays: spare its cost
         other = None
         voted = -1
         try:
@@ -85,19 +95,40 @@ class LanguageIdentifier:
         for _name, code, percent, _score in details:
             if code in _CLD_CODES:
                 voted = SUPPORTED.index(_CLD_CODES[code])
-                scores[voted] += _CLD_VOTE
                 break
             if code in self._other and percent >= 90 and other is None:
                 other = code
-        ranked = sorted(range(3), key=lambda i: scores[i], reverse=True)
-        best, second = scores[ranked[0]], scores[ranked[1]]
-        marker_evidence = best - (_CLD_VOTE if voted == ranked[0] else 0.0)
-        # æ, ø and å settle that the remark is Scandinavian whatever CLD2 thinks of a short text.
-        # A remark most of whose words the Scandinavian dictionaries know stays Scandinavian.
-        mostly_known = words > 0 and known / words >= 0.75
-        if other is not None and reliable and marker_evidence < 2.0 and not mostly_known and not _NORDIC.search(text):
-            return other, 0.9
-        if best == 0.0:
-            return "und", 0.0
-        confidence = min(0.99, 0.5 + (best - second) / (2.0 * (best + 1.0)) + min(words, 10) / 40.0)
-        return SUPPORTED[ranked[0]], round(confidence, 2)
+        if other is not None and reliable and not scandinavian:
+            voted_scores = _with_vote(scores, voted)
+            top = _top(voted_scores)
+            marker_evidence = voted_scores[top] - (_CLD_VOTE if voted == top else 0.0)
+            if marker_evidence < 2.0:
+                return other, 0.9
+        return _verdict(scores, voted, words)
+
+
+def _verdict(markers: list[float], voted: int, words: int) -> tuple[str, float]:
+    """The language with the most votes: the markers' and CLD2's for language ``voted`` (none if -1)."""
+    scores = _with_vote(markers, voted)
+    top = _top(scores)
+    best = scores[top]
+    if best == 0.0:
+        return "und", 0.0
+    da, nb, nn = scores
+    second = max(nb, nn) if top == 0 else max(da, nn) if top == 1 else max(da, nb)
+    confidence = min(0.99, 0.5 + (best - second) / (2.0 * (best + 1.0)) + min(words, 10) / 40.0)
+    return SUPPORTED[top], round(confidence, 2)
+
+
+def _with_vote(markers: list[float], voted: int) -> list[float]:
+    if voted < 0:
+        return markers
+    scores = list(markers)
+    scores[voted] += _CLD_VOTE
+    return scores
+
+
+def _top(scores: list[float]) -> int:
+    """The index of the highest score, the first on a tie."""
+    top = 1 if scores[1] > scores[0] else 0
+    return 2 if scores[2] > scores[top] else top

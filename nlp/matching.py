@@ -37,7 +37,8 @@ class PhraseMatch(NamedTuple):
     owner: object
 
 
-_Entry = tuple[tuple[tuple[str, str], ...], object, object, int]
+# (order added, elements as (form, lemma), payload, owner, max_gap)
+_Entry = tuple[int, tuple[tuple[str, str], ...], object, object, int]
 
 
 class PhraseIndex:
@@ -45,7 +46,8 @@ class PhraseIndex:
 
     One index per language holds the entries of every component (themes, sentiment), each tagged with its
     ``owner``, so that a remark is walked once. Entries are indexed by their first word and then their
-    second, so a remark only tries the entries whose first two words it contains.
+    second, so a remark only tries the entries whose first two words it contains. Matches come in text
+    order; those that start at the same word, in the order they were added.
     """
 
     def __init__(self, lemmatize: Callable[[str], str]) -> None:
@@ -58,7 +60,7 @@ class PhraseIndex:
         if not words:
             return
         elements = tuple((w, self._lemmatize(w)) for w in words)
-        entry: _Entry = (elements, payload, owner, max_gap)
+        entry: _Entry = (self._size, elements, payload, owner, max_gap)
         seconds = set(elements[1]) if len(elements) > 1 else {""}
         for first in set(elements[0]):
             by_second = self._index.setdefault(first, {})
@@ -74,26 +76,39 @@ class PhraseIndex:
         index = self._index
         present = set(lower)
         present.update(lemma)
-        present.add("")
+        present.add("")  # the "second word" of one-word entries
         found: list[PhraseMatch] = []
-        seen: set[tuple[int, int]] = set()
         n = len(lower)
         for i in range(n):
-            for key in (lower[i], lemma[i]) if lemma[i] != lower[i] else (lower[i],):
-                by_second = index.get(key)
-                if by_second is None:
-                    continue
-                for second in by_second.keys() & present:
-                    for entry in by_second[second]:
-                        if (i, id(entry)) in seen:
-                            continue
-                        seen.add((i, id(entry)))
-                        elements, payload, owner, max_gap = entry
-                        positions = _extend(elements, max_gap, i, lower, lemma, brk, n)
-                        if positions is not None:
-                            found.append(PhraseMatch(i, positions[-1] + 1, positions, payload, owner))
+            by_form = index.get(lower[i])
+            if by_form is not None and by_form.keys().isdisjoint(present):
+                by_form = None
+            by_lemma = index.get(lemma[i]) if lemma[i] != lower[i] else None
+            if by_lemma is not None and by_lemma.keys().isdisjoint(present):
+                by_lemma = None
+            if by_form is None and by_lemma is None:
+                continue
+            for _, elements, payload, owner, max_gap in _candidates(present, by_form, by_lemma):
+                positions = _extend(elements, max_gap, i, lower, lemma, brk, n)
+                if positions is not None:
+                    found.append(PhraseMatch(i, positions[-1] + 1, positions, payload, owner))
         return found
 
+
+def _candidates(
+    present: set[str], by_form: dict[str, list[_Entry]] | None, by_lemma: dict[str, list[_Entry]] | None
+) -> list[_Entry]:
+    """The entries under a word's form, then those under its lemma, whose second word is in the remark;
+    each group in the order the entries were added."""
+    candidates: list[_Entry] = []
+    seen: set[int] = set()
+    for by_second in (by_form, by_lemma):
+        if by_second is None:
+            continue
+        group = {entry[0]: entry for second in by_second.keys() & present for entry in by_second[second]}
+        candidates += [group[order] for order in sorted(group.keys() - seen)]
+        seen.update(group)
+    return candidates
 
 
 def _extend(
