@@ -7,14 +7,12 @@ more than one scope's notes of one week: the time to build a digest does not gro
 from __future__ import annotations
 
 import datetime as dt
-import json
 import math
-from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from sqlalchemy import Connection, Select, String, and_, cast, func, or_, select
+from sqlalchemy import Connection, and_, func, or_, select
 
 from nlp import Taxonomy
 from service import schemas
@@ -23,6 +21,7 @@ from service.services.digest.counts import COMPANY
 from service.services.digest.emerging import MIN_SUPPORT, rises, significant_rise
 from service.services.digest.text import digest_language, summarise
 from service.settings import Settings
+from service.services.digest.week_notes import WeekNotes
 from service.services.digest.weeks import Week
 
 __all__ = ["Scope", "build_digest", "company_scope", "scope_of_team"]
@@ -32,14 +31,10 @@ BASELINE_WEEKS = 8  # emerging topics: this week against the 8 before
 AVERAGE_WEEKS = 4  # themes: this week against the average of the 4 before
 QUOTES = 3
 PRAISE = 5
-SAMPLE = 200  # notes read per theme to pick quotes and say what it was mostly about
 MAX_REPEATS = 20
 MAX_FOLLOW_UPS = 20
 _NEGATIVE = ("negative", "mixed")
-_QUOTE_COLUMNS = (
-    Note.id, Note.text, Note.customer_ref, Note.verbatim, Note.sentiment, Note.sentiment_score, Note.channel,
-    Note.captured_at, Note.keyphrases,
-)
+_DIMS = ("notes", "channel", "lang", "sentiment", "agent", "theme", "theme_negative", "theme_positive")
 
 
 @dataclass(frozen=True)
@@ -83,7 +78,7 @@ def build_digest(
     """The digest of ``scope`` for ``week``. ``note_link`` is a format string with ``{id}`` for links to notes."""
     start, end = week.bounds(scope.timezone)
     counts = _read_counts(conn, scope.id, week.shift(-TREND_WEEKS), week)
-    notes = _NoteReader(conn, scope.id, start, end)
+    notes = WeekNotes(conn, scope.id, start, end, counts.get("notes", week))
     volume = _volume(counts, week)
     sentiment = _sentiment(counts, week)
     themes = _themes(counts, week, taxonomy, scope.language, notes)
@@ -106,7 +101,7 @@ def build_digest(
         emerging=emerging,
         repeat_complaints=_repeats(conn, notes, taxonomy, scope.language, repeat_days),
         follow_ups=_follow_ups(conn, scope.id, start, end, last, note_link),
-        praise=notes.praise(),
+        praise=notes.praise(PRAISE),
     )
     digest.title, digest.summary = summarise(digest, repeat_days)
     return digest
@@ -116,7 +111,7 @@ def _read_counts(conn: Connection, scope: int, first: Week, last: Week) -> _Coun
     by: dict[str, dict[dt.date, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     query = select(WeekCount.dim, WeekCount.week, WeekCount.value, WeekCount.n).where(
         WeekCount.scope == scope,
-        WeekCount.dim != "lemma",  # many rows; emerging topics read the few it needs on its own
+        WeekCount.dim.in_(_DIMS),  # not the many lemma rows: emerging topics read the few they need
         WeekCount.week.between(first.monday, last.monday),
     )
     for dim, monday, value, n in conn.execute(query):
@@ -199,7 +194,7 @@ def _poisson_g2(count: int, earlier: int) -> float:
 
 
 def _themes(
-    counts: _Counts, week: Week, taxonomy: Taxonomy, language: str, notes: _NoteReader
+    counts: _Counts, week: Week, taxonomy: Taxonomy, language: str, notes: WeekNotes
 ) -> list[schemas.ThemeSection]:
     previous = [week.shift(-k) for k in range(1, AVERAGE_WEEKS + 1)]
     now, last = counts.values("theme", week), counts.values("theme", week.shift(-1))
@@ -210,7 +205,7 @@ def _themes(
         negative = counts.get("theme_negative", week, theme_id)
         positive = counts.get("theme_positive", week, theme_id)
         trend = _theme_trend(count, earlier)
-        quotes, about = notes.theme_quotes(theme_id) if count else ([], [])
+        quotes, about = notes.theme_quotes(theme_id, QUOTES) if count else ([], [])
         label = taxonomy[theme_id].label_for(language) if theme_id in taxonomy else theme_id
         section = schemas.ThemeSection(
             id=theme_id,
@@ -233,7 +228,7 @@ def _themes(
     return [s for _, s in sections]
 
 
-def _emerging(conn: Connection, scope: int, counts: _Counts, week: Week, notes: _NoteReader) -> list[schemas.EmergingTopic]:
+def _emerging(conn: Connection, scope: int, counts: _Counts, week: Week, notes: WeekNotes) -> list[schemas.EmergingTopic]:
     baseline = [week.shift(-k) for k in range(1, BASELINE_WEEKS + 1)]
     notes_now, notes_before = counts.get("notes", week), counts.total("notes", baseline)
     if notes_before == 0 or notes_now == 0:
@@ -263,7 +258,7 @@ def _emerging(conn: Connection, scope: int, counts: _Counts, week: Week, notes: 
         before.update((value, int(n)) for value, n in conn.execute(query))
     topics = []
     for rise in rises(this_week, notes_now, before, notes_before, len(baseline)):
-        quotes, themes = notes.phrase_quotes(rise.phrase)
+        quotes, themes = notes.phrase_quotes(rise.phrase, QUOTES)
         topics.append(
             schemas.EmergingTopic(
                 phrase=rise.phrase,
@@ -277,109 +272,12 @@ def _emerging(conn: Connection, scope: int, counts: _Counts, week: Week, notes: 
     return topics
 
 
-class _NoteReader:
-    """Bounded reads of one scope's notes in one week: quotes for themes, phrases and praise."""
-
-    def __init__(self, conn: Connection, scope: int, start: dt.datetime, end: dt.datetime) -> None:
-        self.conn = conn
-        self.scope = scope
-        self.start, self.end = start, end
-        self._lemma_counts: dict[str, int] | None = None
-
-    def _in_week(self, query: Select) -> Select:  # type: ignore[type-arg]
-        query = query.where(Note.captured_at >= self.start, Note.captured_at < self.end)
-        return query if self.scope == COMPANY else query.where(Note.team_id == self.scope)
-
-    def theme_quotes(self, theme_id: str) -> tuple[list[schemas.Quote], list[str]]:
-        """Quotes for a theme (the customer's own words first, strongest feeling, different customers), and
-        the phrases its notes share most."""
-        query = (
-            self._in_week(select(*_QUOTE_COLUMNS).join(NoteTheme, NoteTheme.note_id == Note.id))
-            .where(NoteTheme.theme_id == theme_id)
-            .order_by(Note.verbatim.desc(), func.abs(Note.sentiment_score).desc(), Note.captured_at.desc())
-            .limit(SAMPLE)
-        )
-        rows = self.conn.execute(query).all()
-        phrases: Counter[str] = Counter(k for row in rows for k in set(row.keyphrases or ()))
-        about = [p for p, n in phrases.most_common(12) if n >= 2 and " " in p][:2]
-        about += [p for p, n in phrases.most_common(12) if n >= 2 and p not in about and not any(p in a.split() for a in about)]
-        return _pick(rows, QUOTES), about[:3]
-
-    def phrase_quotes(self, phrase: str) -> tuple[list[schemas.Quote], list[str]]:
-        """Quotes whose key phrases hold ``phrase``, and the themes those notes were given. The phrase is
-        looked for in the stored JSON list, encoded as it was stored."""
-        needle = json.dumps(phrase)
-        escaped = needle.replace("!", "!!").replace("%", "!%").replace("_", "!_")
-        query = (
-            self._in_week(select(*_QUOTE_COLUMNS))
-            .where(cast(Note.keyphrases, String).like(f"%{escaped}%", escape="!"))
-            .order_by(Note.verbatim.desc(), func.abs(Note.sentiment_score).desc(), Note.captured_at.desc())
-            .limit(SAMPLE)
-        )
-        rows = [r for r in self.conn.execute(query).all() if phrase in (r.keyphrases or ())]
-        quotes = _pick(rows, QUOTES)
-        ids = [r.id for r in rows[:50]]
-        themes: Counter[str] = Counter(
-            self.conn.execute(select(NoteTheme.theme_id).where(NoteTheme.note_id.in_(ids))).scalars() if ids else []
-        )
-        return quotes, [t for t, n in themes.most_common() if n * 3 >= len(ids)]
-
-    def praise(self) -> list[schemas.Quote]:
-        query = (
-            self._in_week(select(*_QUOTE_COLUMNS))
-            .where(Note.sentiment == "positive")
-            .order_by(Note.verbatim.desc(), Note.sentiment_score.desc(), Note.captured_at.desc())
-            .limit(SAMPLE)
-        )
-        return _pick(self.conn.execute(query).all(), PRAISE)
-
-    def repeat_notes(self) -> Sequence[Any]:
-        query = (
-            self._in_week(select(*_QUOTE_COLUMNS, NoteTheme.theme_id).join(NoteTheme, NoteTheme.note_id == Note.id))
-            .where(Note.repeat.is_(True), Note.customer_ref.is_not(None))
-            .order_by(Note.captured_at.desc())
-            .limit(500)
-        )
-        return self.conn.execute(query).all()
-
-
-def _quote(row: Any) -> schemas.Quote:
-    return schemas.Quote(
-        note_id=row.id,
-        text=row.text,
-        customer_ref=row.customer_ref,
-        verbatim=row.verbatim,
-        sentiment=row.sentiment,
-        channel=row.channel,
-        captured_at=row.captured_at,
-    )
-
-
-def _pick(rows: Sequence[Any], limit: int) -> list[schemas.Quote]:
-    """The first ``limit`` rows from different customers (notes without a customer count as different)."""
-    chosen: list[schemas.Quote] = []
-    seen: set[str] = set()
-    for row in rows:
-        if row.customer_ref is not None:
-            if row.customer_ref in seen:
-                continue
-            seen.add(row.customer_ref)
-        chosen.append(_quote(row))
-        if len(chosen) == limit:
-            break
-    return chosen
-
-
 def _repeats(
-    conn: Connection, notes: _NoteReader, taxonomy: Taxonomy, language: str, repeat_days: int
+    conn: Connection, notes: WeekNotes, taxonomy: Taxonomy, language: str, repeat_days: int
 ) -> list[schemas.DigestRepeat]:
     """Customers with two or more negative notes on one theme within the repeat window, seen this week."""
-    latest: dict[tuple[str, str], Any] = {}
-    for row in notes.repeat_notes():
-        latest.setdefault((row.customer_ref, row.theme_id), row)
     found: list[schemas.DigestRepeat] = []
-    for (customer, theme_id), row in list(latest.items())[:MAX_REPEATS * 3]:
-        window = (row.captured_at - dt.timedelta(days=repeat_days), row.captured_at)
+    for (customer, theme_id), note in list(notes.repeats().items())[: MAX_REPEATS * 3]:
         n, first = conn.execute(
             select(func.count(), func.min(Note.captured_at))
             .join(NoteTheme, NoteTheme.note_id == Note.id)
@@ -387,19 +285,19 @@ def _repeats(
                 Note.customer_ref == customer,
                 NoteTheme.theme_id == theme_id,
                 Note.sentiment.in_(_NEGATIVE),
-                Note.captured_at.between(*window),
+                Note.captured_at.between(note.captured_at - dt.timedelta(days=repeat_days), note.captured_at),
             )
         ).one()
         if n < 2:
             continue
-        first_at = first if isinstance(first, dt.datetime) else row.captured_at
+        first_at = first if isinstance(first, dt.datetime) else note.captured_at
         if first_at.tzinfo is None:
             first_at = first_at.replace(tzinfo=dt.timezone.utc)
         label = taxonomy[theme_id].label_for(language) if theme_id in taxonomy else theme_id
         found.append(
             schemas.DigestRepeat(
                 customer_ref=customer, theme=theme_id, theme_label=label, notes=n, first=first_at,
-                last=row.captured_at, latest=_quote(row),
+                last=note.captured_at, latest=note.quote(),
             )
         )
     found.sort(key=lambda r: (-r.notes, r.customer_ref, r.theme))
