@@ -78,6 +78,7 @@ class Analyzer:
         self.taxonomy = taxonomy if taxonomy is not None else Taxonomy.default()
         model_file = models.load() if use_model else None
         self.model = models.Predictor(model_file) if model_file is not None else None
+        self._trained = frozenset(model_file.themes.labels) if model_file is not None else frozenset()
         self.redactor = Redactor()
         self.identifier = LanguageIdentifier()
         self._langs = {lang: _Language(lang, self.taxonomy) for lang in langs}
@@ -153,8 +154,9 @@ class Analyzer:
             if p >= theme_model.threshold and label in self.taxonomy
         ]
         # Themes the model was not trained on (a company's own) come from their words alone.
-        known = set(theme_model.labels)
-        hits += [h for h in hits_from({t: w for t, w in evidence.items() if t not in known}) if h.id in self.taxonomy]
+        untrained = {t: w for t, w in evidence.items() if t not in self._trained}
+        if untrained:
+            hits += [h for h in hits_from(untrained) if h.id in self.taxonomy]
         hits.sort(key=lambda h: -h.score)
         return hits
 

@@ -28,13 +28,13 @@ class KeyphraseExtractor:
         lower, lemma, brk = tokens
         stop = self._stop
         content = [
-            i not in skip
-            and not brk[i]
-            and len(lower[i]) >= MIN_LETTERS
-            and lower[i].isalpha()
-            and lower[i] not in stop
+            len(word) >= MIN_LETTERS
+            and word.isalpha()
+            and word not in stop
             and lemma[i] not in stop
-            for i in range(len(lower))
+            and not brk[i]
+            and i not in skip
+            for i, word in enumerate(lower)
         ]
         pairs: list[str] = []
         singles: list[str] = []
@@ -44,7 +44,4 @@ class KeyphraseExtractor:
             singles.append(lemma[i])
             if i + 1 < len(content) and content[i + 1]:
                 pairs.append(f"{lemma[i]} {lemma[i + 1]}")
-        seen: dict[str, None] = {}
-        for phrase in pairs + singles:
-            seen.setdefault(phrase, None)
-        return list(seen)[:MAX_PHRASES]
+        return list(dict.fromkeys(pairs + singles))[:MAX_PHRASES]

@@ -101,13 +101,18 @@ def _candidates(
     """The entries under a word's form, then those under its lemma, whose second word is in the remark;
     each group in the order the entries were added."""
     candidates: list[_Entry] = []
-    seen: set[int] = set()
     for by_second in (by_form, by_lemma):
         if by_second is None:
             continue
-        group = {entry[0]: entry for second in by_second.keys() & present for entry in by_second[second]}
-        candidates += [group[order] for order in sorted(group.keys() - seen)]
-        seen.update(group)
+        seconds = by_second.keys() & present
+        if len(seconds) == 1:
+            group = by_second[seconds.pop()]  # in the order added, each entry once
+        else:  # an entry can stand under the form and the lemma of its second word
+            group = sorted({entry[0]: entry for second in seconds for entry in by_second[second]}.values())
+        if candidates:
+            seen = {entry[0] for entry in candidates}
+            group = [entry for entry in group if entry[0] not in seen]
+        candidates += group
     return candidates
 
 

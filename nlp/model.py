@@ -8,6 +8,8 @@ is a sparse dot product in plain Python; weights are a data file (``data/model.j
 from __future__ import annotations
 
 import math
+from itertools import compress
+from typing import NamedTuple
 
 import msgspec
 import numpy as np
@@ -19,6 +21,7 @@ __all__ = ["LinearModel", "ModelFile", "Predictor", "features", "MODEL_FILE"]
 
 MODEL_FILE = "model.json"
 _MIN_AFFIX_WORD = 7
+_CACHE_LIMIT = 200_000
 
 
 class LinearModel(msgspec.Struct):
@@ -61,15 +64,13 @@ class Predictor:
 
     def predict(self, feats: list[tuple[str, float]]) -> tuple[list[float], list[float]]:
         """Theme probabilities (one-vs-rest) and sentiment probabilities (softmax)."""
-        index = self._index
-        rows: list[int] = []
-        values: list[float] = []
-        for name, value in feats:
-            i = index.get(name)
-            if i is not None:
-                rows.append(i)
-                values.append(value)
-        z = (self._bias + np.dot(values, self._matrix[rows])).tolist() if rows else self._bias.tolist()
+        names, values = zip(*feats)
+        rows = list(map(self._index.get, names))
+        if None in rows:  # features the training never kept: no weights
+            known = [i is not None for i in rows]
+            rows = list(compress(rows, known))
+            values = tuple(compress(values, known))
+        z = (self._bias + np.dot(values, self._matrix.take(rows, axis=0))).tolist() if rows else self._bias.tolist()
         split = self._split
         themes = [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z[:split]]
         top = max(z[split:])
@@ -109,6 +110,7 @@ def features(
     lower, lemma, brk = tokens
     feats: list[tuple[str, float]] = [("lang:" + lang, 1.0)]
     previous = "<s>"
+    known = _LEMMA_FEATURES
     for i, word in enumerate(lower):
         if i in skip or not word:
             continue
@@ -116,19 +118,62 @@ def features(
             previous = "<s>"
             continue
         lem = lemma[i]
-        if not lem.isalpha():
-            if any(ch.isdigit() for ch in lem):
-                lem = "<num>"
-            elif len(lem) == 1 and lem not in "?!":
-                continue
-        feats.append(("n:" + lem if i in negated else "w:" + lem, 1.0))
-        feats.append(("b:" + previous + "_" + lem, 1.0))
-        if len(lem) >= _MIN_AFFIX_WORD and lem.isalpha():
-            feats.append(("p:" + lem[:5], 0.5))
-            feats.append(("s:" + lem[-5:], 0.5))
-        previous = lem
+        found = known.get(lem, _UNSEEN)
+        if found is _UNSEEN:
+            found = _lemma_features(lem)
+        if found is None:
+            continue
+        feats.append((found.negated if i in negated else found.plain, 1.0))
+        feats.append((_pair(previous, found.lemma), 1.0))
+        feats += found.affixes
+        previous = found.lemma
     for theme, weight in theme_evidence.items():
         feats.append(("lex:" + theme, min(weight, 3.0)))
     for name, value in sentiment_parts.items():
         feats.append(("sent:" + name, value))
     return feats
+
+
+class _LemmaFeatures(NamedTuple):
+    lemma: str  # as it stands in features: numbers are all "<num>"
+    plain: str
+    negated: str
+    affixes: tuple[tuple[str, float], ...]
+
+
+# The features of a lemma, and the names of lemma pairs, kept because remarks repeat the same words and
+# a name built once also keeps its hash for the look-up of its weights.
+_LEMMA_FEATURES: dict[str, _LemmaFeatures | None] = {}
+_PAIRS: dict[str, dict[str, str]] = {}
+_UNSEEN = _LemmaFeatures("", "", "", ())
+
+
+def _lemma_features(lemma: str) -> _LemmaFeatures | None:
+    """The features of one lemma, or None for a lone punctuation mark other than "?" and "!"."""
+    lem = lemma
+    found: _LemmaFeatures | None = None
+    if not lem.isalpha() and any(ch.isdigit() for ch in lem):
+        lem = "<num>"
+    if lem.isalpha() or len(lem) != 1 or lem in "?!":
+        affixes: tuple[tuple[str, float], ...] = ()
+        if len(lem) >= _MIN_AFFIX_WORD and lem.isalpha():
+            affixes = (("p:" + lem[:5], 0.5), ("s:" + lem[-5:], 0.5))
+        found = _LemmaFeatures(lem, "w:" + lem, "n:" + lem, affixes)
+    if len(_LEMMA_FEATURES) >= _CACHE_LIMIT:
+        _LEMMA_FEATURES.clear()
+    _LEMMA_FEATURES[lemma] = found
+    return found
+
+
+def _pair(previous: str, lem: str) -> str:
+    following = _PAIRS.get(previous)
+    if following is None:
+        if len(_PAIRS) >= _CACHE_LIMIT:
+            _PAIRS.clear()
+        following = _PAIRS[previous] = {}
+    name = following.get(lem)
+    if name is None:
+        if len(following) >= _CACHE_LIMIT:
+            following.clear()
+        name = following[lem] = "b:" + previous + "_" + lem
+    return name

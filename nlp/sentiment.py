@@ -157,12 +157,13 @@ class SentimentScorer:
         negated: set[int] = set()
         negate_left = 0
         factor = 1.0
+        contrast, lexicon, scales = self._contrast, self._valence, self._scale
         for i in range(n):
             word = lower[i]
             if brk[i]:
                 negate_left, factor = 0, 1.0
                 continue
-            if word in self._contrast:
+            if word in contrast:
                 segments.append([0.0, 0.0])
                 negate_left, factor = 0, 1.0
                 continue
@@ -174,13 +175,13 @@ class SentimentScorer:
                 negated.add(i)
             value = valence[i]
             if value is None:
-                value = self._valence.get(word)
+                value = lexicon.get(word)
                 if value is None:
-                    value = self._valence.get(lemma[i])
+                    value = lexicon.get(lemma[i])
                 if value is not None:
                     cues.append(word)
-            if scale[i] != 1.0 or word in self._scale:
-                factor *= scale[i] if scale[i] != 1.0 else self._scale[word]
+            if scale[i] != 1.0 or word in scales:
+                factor *= scale[i] if scale[i] != 1.0 else scales[word]
                 if not value:
                     continue
             if value:
