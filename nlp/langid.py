@@ -22,6 +22,7 @@ _CLD_CODES = {"da": "da", "no": "nb", "nb": "nb", "nn": "nn"}
 _WORD = re.compile(r"[^\W\d_]+")
 _NORDIC = re.compile("[æøåÆØÅ]")
 _CLD_VOTE = 1.5
+_TOP_CONFIDENCE = 0.99
 _CACHE_LIMIT = 200_000
 
 
@@ -83,9 +84,11 @@ class LanguageIdentifier:
         # one with æ, ø or å, whatever CLD2 thinks of a short text.
         scandinavian = words > 0 and known / words >= 0.75 or _NORDIC.search(text) is not None
         if scandinavian:
+            # Whatever CLD2 voted for, the verdict may stay the same: then spare its cost. That takes a
+            # verdict sure enough to reach the top confidence without CLD2's vote.
             unvoted = _verdict(scores, -1, words)
-            if all(_verdict(scores, voted, words) == unvoted for voted in (0, 1, 2)):
-                return unvoted  # whatever CLD2 voted for, the verdict stays: spare its cost
+            if unvoted[1] == _TOP_CONFIDENCE and all(_verdict(scores, v, words) == unvoted for v in (0, 1, 2)):
+                return unvoted
         other = None
         voted = -1
         try:
@@ -116,7 +119,7 @@ def _verdict(markers: list[float], voted: int, words: int) -> tuple[str, float]:
         return "und", 0.0
     da, nb, nn = scores
     second = max(nb, nn) if top == 0 else max(da, nn) if top == 1 else max(da, nb)
-    confidence = min(0.99, 0.5 + (best - second) / (2.0 * (best + 1.0)) + min(words, 10) / 40.0)
+    confidence = min(_TOP_CONFIDENCE, 0.5 + (best - second) / (2.0 * (best + 1.0)) + min(words, 10) / 40.0)
     return SUPPORTED[top], round(confidence, 2)
 
 
