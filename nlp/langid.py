@@ -86,9 +86,12 @@ class LanguageIdentifier:
         if scandinavian:
             # Whatever CLD2 voted for, the verdict may stay the same: then spare its cost. That takes a
             # verdict sure enough to reach the top confidence without CLD2's vote.
+            # A vote for the leader only widens its lead, so only votes for the other two can matter.
             unvoted = _verdict(scores, -1, words)
-            if unvoted[1] == _TOP_CONFIDENCE and all(_verdict(scores, v, words) == unvoted for v in (0, 1, 2)):
-                return unvoted
+            if unvoted[1] == _TOP_CONFIDENCE:
+                leader = SUPPORTED.index(unvoted[0])
+                if all(_verdict(scores, v, words) == unvoted for v in (0, 1, 2) if v != leader):
+                    return unvoted
         other = None
         voted = -1
         try:
