@@ -3,20 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import anyio
 
-from sqlalchemy import Connection, DateTime, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base", "UTCDateTime", "Reader", "configure_sqlite", "make_engine", "make_sync_engine", "make_sessionmaker", "utcnow",
-    "WRITES", "write_session",
+    "WRITES", "write_session", "DriverStatement",
 ]
 
 T = TypeVar("T")
@@ -102,6 +103,60 @@ def make_sync_engine(url: str, writes: bool = False) -> Engine:
     engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
     configure_sqlite(engine, always_writes=writes)
     return engine
+
+
+class DriverStatement:
+    """A Core statement compiled once for one dialect and run on the driver's own cursor.
+
+    For statements run thousands of times a second (the note writer's): there, SQLAlchemy's work per
+    execution (cache look-up, execution context, each row's parameters processed through the compiled
+    form) costs several times the database's own. Values still pass through each type's bind processor,
+    so they are stored exactly as SQLAlchemy stores them, and selected columns through the result
+    processors. Parameters are plain ``bindparam`` names; write an IN list as one bindparam per value
+    (there is no expanding).
+    """
+
+    def __init__(self, statement: ClauseElement, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        self.sql = compiled.string
+        self._positional = compiled.positional
+        names = list(compiled.positiontup or ()) if compiled.positional else list(compiled.params)
+        fixed = compiled.params  # values given in the statement itself (LIMIT, constants); None for the others
+        self._slots: list[tuple[str, Callable[[Any], Any] | None, bool, Any]] = []
+        for name in names:
+            bind = compiled.binds[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if bind.required:
+                self._slots.append((name, process, True, None))
+            else:
+                self._slots.append((name, None, False, process(fixed[name]) if process else fixed[name]))
+        columns = statement.selected_columns if isinstance(statement, Select) else []
+        self._results = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
+
+    def _params(self, values: Mapping[str, Any]) -> Sequence[Any] | dict[str, Any]:
+        row = [(process(values[n]) if process else values[n]) if given else const for n, process, given, const in self._slots]
+        return row if self._positional else dict(zip((slot[0] for slot in self._slots), row))
+
+    def rows(self, conn: Connection, values: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """Run a query in ``conn``'s transaction; its rows, with values as SQLAlchemy would read them."""
+        cursor = conn.connection.cursor()
+        try:
+            cursor.execute(self.sql, self._params(values))
+            raw = cursor.fetchall()
+        finally:
+            cursor.close()
+        results = self._results
+        if not any(results):
+            return [tuple(r) for r in raw]
+        return [tuple(p(v) if p else v for p, v in zip(results, r)) for r in raw]
+
+    def run_many(self, conn: Connection, rows: Iterable[Mapping[str, Any]]) -> None:
+        """Run a write once per row of values, in one driver call, in ``conn``'s transaction."""
+        cursor = conn.connection.cursor()
+        try:
+            cursor.executemany(self.sql, [self._params(r) for r in rows])
+        finally:
+            cursor.close()
 
 
 class Reader:

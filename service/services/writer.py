@@ -16,13 +16,12 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Literal
-
 from collections import Counter
+from typing import Any, Literal, TypeVar
 
-from sqlalchemy import Connection, and_, bindparam, insert, select
+from sqlalchemy import Connection, Dialect, bindparam, insert, select
 
-from service.db import make_sync_engine
+from service.db import DriverStatement, make_sync_engine
 from service.models import Note, NoteRepeat, NoteTag, NoteTheme
 from service.services.digest.counts import CountKey, Zones, apply_counts, note_counts
 
@@ -38,6 +37,7 @@ _THEMES = NoteTheme.__table__
 _TAGS = NoteTag.__table__
 _REPEATS = NoteRepeat.__table__
 _NEGATIVE = ("negative", "mixed")
+_V = TypeVar("_V")
 
 
 @dataclass
@@ -72,28 +72,7 @@ class NoteWriter:
         self._window = dt.timedelta(days=repeat_window_days)
         self._queue: queue.SimpleQueue[_Item | None] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="lydhor-note-writer", daemon=True)
-        # Statements built once: building SQLAlchemy expressions per note costs more than running them.
-        self._by_keys = select(_NOTES.c.id, _NOTES.c.client_key, _NOTES.c.content_hash).where(
-            _NOTES.c.client_key.in_(bindparam("keys", expanding=True))
-        )
-        self._complaints = (
-            select(_NOTES.c.id)
-            .where(
-                _NOTES.c.customer_ref == bindparam("ref"),
-                _NOTES.c.sentiment.in_(_NEGATIVE),
-                _NOTES.c.captured_at >= bindparam("since", type_=_NOTES.c.captured_at.type),
-                _NOTES.c.captured_at <= bindparam("until", type_=_NOTES.c.captured_at.type),
-                select(_THEMES.c.note_id)
-                .where(and_(_THEMES.c.note_id == _NOTES.c.id, _THEMES.c.theme_id.in_(bindparam("themes", expanding=True))))
-                .exists(),
-            )
-            .order_by(_NOTES.c.captured_at.desc())
-            .limit(MAX_LINKS)
-        )
-        self._insert_note = insert(_NOTES)
-        self._insert_themes = insert(_THEMES)
-        self._insert_tags = insert(_TAGS)
-        self._insert_repeats = insert(_REPEATS)
+        self._sql = _Statements(self._engine.dialect)
 
     def start(self) -> None:
         self._thread.start()
@@ -152,7 +131,7 @@ class NoteWriter:
     def _store(self, conn: Connection, notes: list[PreparedNote]) -> list[Outcome]:
         """Insert a group of notes with one statement per table; answers an outcome per note."""
         keys = [n.client_key for n in notes if n.client_key is not None]
-        known = {row.client_key: (row.id, row.content_hash) for row in conn.execute(self._by_keys, {"keys": keys})} if keys else {}
+        known = {key: (note_id, content_hash) for note_id, key, content_hash in self._sql.by_keys(conn, keys)} if keys else {}
         outcomes: list[Outcome] = []
         stored: list[PreparedNote] = []
         for note in notes:
@@ -166,13 +145,14 @@ class NoteWriter:
                 known[note.client_key] = (note.row["id"], note.content_hash)
             outcomes.append(Outcome("created", note.row["id"]))
         if stored:
-            conn.execute(self._insert_note, [dict(n.row, repeat=bool(n.repeat_of)) for n in stored])
+            sql = self._sql
+            sql.insert_notes.run_many(conn, [dict(n.row, repeat=bool(n.repeat_of)) for n in stored])
             themes = [t for n in stored for t in n.themes]
             tags = [{"note_id": n.row["id"], "tag": t, "position": i} for n in stored for i, t in enumerate(n.tags)]
             repeats = [{"note_id": n.row["id"], "earlier_id": e} for n in stored for e in n.repeat_of]
-            for statement, rows in ((self._insert_themes, themes), (self._insert_tags, tags), (self._insert_repeats, repeats)):
+            for statement, rows in ((sql.insert_themes, themes), (sql.insert_tags, tags), (sql.insert_repeats, repeats)):
                 if rows:
-                    conn.execute(statement, rows)
+                    statement.run_many(conn, rows)
             # The digest's counts change in the same transaction as the notes: they can never disagree.
             counts: Counter[CountKey] = Counter()
             for n in stored:
@@ -187,13 +167,72 @@ class NoteWriter:
         if row["sentiment"] not in _NEGATIVE or not row["customer_ref"] or not note.themes:
             return []
         captured: dt.datetime = row["captured_at"]
-        params = {
-            "ref": row["customer_ref"],
-            "since": captured - self._window,
-            "until": captured,
-            "themes": [t["theme_id"] for t in note.themes],
-        }
-        return list(reversed(conn.execute(self._complaints, params).scalars().all()))
+        rows = self._sql.complaints(conn, row["customer_ref"], captured - self._window, captured, [t["theme_id"] for t in note.themes])
+        return [note_id for (note_id,) in reversed(rows)]
+
+
+class _Statements:
+    """The writer's statements, compiled once for its database and run on the driver (``DriverStatement``):
+    per note, SQLAlchemy's own work per execution cost more than the inserts. An IN list is one parameter
+    per value, compiled for lengths rounded up to a power of two; the last value fills the rest."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+        self.insert_notes, self.insert_themes, self.insert_tags, self.insert_repeats = (
+            DriverStatement(insert(t).values({c.name: bindparam(c.name, type_=c.type) for c in t.c}), dialect)
+            for t in (_NOTES, _THEMES, _TAGS, _REPEATS)
+        )
+        self._by_keys: dict[int, DriverStatement] = {}
+        self._complaints: dict[int, DriverStatement] = {}
+
+    def by_keys(self, conn: Connection, keys: list[uuid.UUID]) -> list[tuple[Any, ...]]:
+        """(id, client_key, content_hash) of the stored notes with one of these client keys."""
+        values = _padded(keys)
+        statement = self._by_keys.get(len(values))
+        if statement is None:
+            key = _NOTES.c.client_key
+            query = select(_NOTES.c.id, key, _NOTES.c.content_hash).where(
+                key.in_([bindparam(f"k{i}", type_=key.type) for i in range(len(values))])
+            )
+            statement = self._by_keys[len(values)] = DriverStatement(query, self._dialect)
+        return statement.rows(conn, {f"k{i}": k for i, k in enumerate(values)})
+
+    def complaints(
+        self, conn: Connection, ref: str, since: dt.datetime, until: dt.datetime, themes: list[str]
+    ) -> list[tuple[Any, ...]]:
+        """The ids of a customer's latest negative notes (``MAX_LINKS`` at most, newest first) captured
+        within [since, until] that share a theme with ``themes``."""
+        values = _padded(themes)
+        statement = self._complaints.get(len(values))
+        if statement is None:
+            notes, theme_id = _NOTES.c, _THEMES.c.theme_id
+            query = (
+                select(notes.id)
+                .where(
+                    notes.customer_ref == bindparam("ref"),
+                    notes.sentiment.in_([bindparam(f"s{i}", value) for i, value in enumerate(_NEGATIVE)]),
+                    notes.captured_at >= bindparam("since", type_=notes.captured_at.type),
+                    notes.captured_at <= bindparam("until", type_=notes.captured_at.type),
+                    select(_THEMES.c.note_id)
+                    .where(
+                        _THEMES.c.note_id == notes.id,
+                        theme_id.in_([bindparam(f"t{i}", type_=theme_id.type) for i in range(len(values))]),
+                    )
+                    .exists(),
+                )
+                .order_by(notes.captured_at.desc())
+                .limit(MAX_LINKS)
+            )
+            statement = self._complaints[len(values)] = DriverStatement(query, self._dialect)
+        params: dict[str, Any] = {f"t{i}": t for i, t in enumerate(values)}
+        params.update(ref=ref, since=since, until=until)
+        return statement.rows(conn, params)
+
+
+def _padded(values: list[_V]) -> list[_V]:
+    """``values`` lengthened to a power of two by repeating the last one (the same IN list, fewer shapes)."""
+    size = 1 << (len(values) - 1).bit_length()
+    return values + [values[-1]] * (size - len(values))
 
 
 def _repeats(note: PreparedNote, earlier: PreparedNote, window: dt.timedelta) -> bool:
