@@ -110,7 +110,7 @@ def features(
     lower, lemma, brk = tokens
     feats: list[tuple[str, float]] = [("lang:" + lang, 1.0)]
     previous = "<s>"
-    known = _LEMMA_FEATURES
+    known, pairs = _LEMMA_FEATURES, _PAIRS
     for i, word in enumerate(lower):
         if i in skip or not word:
             continue
@@ -124,7 +124,8 @@ def features(
         if found is None:
             continue
         feats.append((found.negated if i in negated else found.plain, 1.0))
-        feats.append((_pair(previous, found.lemma), 1.0))
+        pair = pairs.get(previous, _NO_PAIRS).get(found.lemma)
+        feats.append((pair if pair is not None else _pair(previous, found.lemma), 1.0))
         feats += found.affixes
         previous = found.lemma
     for theme, weight in theme_evidence.items():
@@ -146,6 +147,7 @@ class _LemmaFeatures(NamedTuple):
 _LEMMA_FEATURES: dict[str, _LemmaFeatures | None] = {}
 _PAIRS: dict[str, dict[str, str]] = {}
 _UNSEEN = _LemmaFeatures("", "", "", ())
+_NO_PAIRS: dict[str, str] = {}
 
 
 def _lemma_features(lemma: str) -> _LemmaFeatures | None:
