@@ -179,16 +179,22 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=1_000_000)
     parser.add_argument("--engines", default="sqlite,postgresql")
+    parser.add_argument("--sqlite-file", type=Path, help="keep the SQLite database here; an existing one is measured as it is")
     args = parser.parse_args()
+    engines = args.engines.split(",")
+    if args.sqlite_file and args.sqlite_file.exists() and engines == ["sqlite"]:
+        engine = make_sync_engine(f"sqlite:///{args.sqlite_file}")
+        _measure(engine, "sqlite")
+        return 0
     t0 = time.perf_counter()
     pool = _pool()
     data = _generate(args.notes, pool)
     print(f"generated {args.notes:,} notes from {len(pool):,} analysed remarks, {len(data[2]):,} week counts, "
           f"{len(data[3]):,} follow-ups in {time.perf_counter() - t0:.0f} s")
-    engines = args.engines.split(",")
     if "sqlite" in engines:
         with tempfile.TemporaryDirectory() as folder:
-            url = f"sqlite+aiosqlite:///{folder}/bench.db"
+            path = args.sqlite_file or Path(folder) / "bench.db"
+            url = f"sqlite+aiosqlite:///{path}"
             asyncio.run(_migrate(url))
             engine = make_sync_engine(url)
             _people(engine)

@@ -7,6 +7,7 @@ import uuid
 from typing import Any
 
 from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from service.db import Base, UTCDateTime, utcnow
@@ -69,8 +70,9 @@ class Note(Base):
         Index("ix_notes_team_received", "team_id", "received_at", "id"),
         Index("ix_notes_customer_captured", "customer_ref", "captured_at"),
         Index("ix_notes_received", "received_at", "id"),
-        Index("ix_notes_team_captured", "team_id", "captured_at"),
-        Index("ix_notes_captured", "captured_at"),
+        # A digest reads one week of a team (or of everyone); the id lets it sample without reading rows.
+        Index("ix_notes_team_captured", "team_id", "captured_at", "id"),
+        Index("ix_notes_captured", "captured_at", "id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
@@ -191,6 +193,10 @@ class WeekCount(Base):
     digest never has to read every note."""
 
     __tablename__ = "week_counts"
+    # Emerging topics look up each of this week's phrases in the weeks before: one seek per phrase.
+    __table_args__ = (
+        Index("ix_week_counts_lemma", "scope", "value", "week", sqlite_where=text("dim = 'lemma'"), postgresql_where=text("dim = 'lemma'")),
+    )
 
     scope: Mapped[int] = mapped_column(Integer, primary_key=True)
     dim: Mapped[str] = mapped_column(String(16), primary_key=True)

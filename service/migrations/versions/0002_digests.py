@@ -50,6 +50,12 @@ def upgrade() -> None:
     sa.Column('n', sa.Integer(), nullable=False),
     sa.PrimaryKeyConstraint('scope', 'dim', 'week', 'value', name=op.f('pk_week_counts'))
     )
+    with op.batch_alter_table('week_counts', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_week_counts_lemma', ['scope', 'value', 'week'], unique=False,
+            sqlite_where=sa.text("dim = 'lemma'"), postgresql_where=sa.text("dim = 'lemma'"),
+        )
+
     op.create_table('digest_subscriptions',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('scope', sa.Integer(), nullable=False),
@@ -61,8 +67,8 @@ def upgrade() -> None:
     sa.UniqueConstraint('scope', 'email', name=op.f('uq_digest_subscriptions_scope'))
     )
     with op.batch_alter_table('notes', schema=None) as batch_op:
-        batch_op.create_index('ix_notes_captured', ['captured_at'], unique=False)
-        batch_op.create_index('ix_notes_team_captured', ['team_id', 'captured_at'], unique=False)
+        batch_op.create_index('ix_notes_captured', ['captured_at', 'id'], unique=False)
+        batch_op.create_index('ix_notes_team_captured', ['team_id', 'captured_at', 'id'], unique=False)
 
 
 
@@ -72,6 +78,9 @@ def downgrade() -> None:
         batch_op.drop_index('ix_notes_captured')
 
     op.drop_table('digest_subscriptions')
+    with op.batch_alter_table('week_counts', schema=None) as batch_op:
+        batch_op.drop_index('ix_week_counts_lemma', sqlite_where=sa.text("dim = 'lemma'"), postgresql_where=sa.text("dim = 'lemma'"))
+
     op.drop_table('week_counts')
     op.drop_table('instance_secrets')
     with op.batch_alter_table('digest_deliveries', schema=None) as batch_op:

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, and_, func, or_, select
+from sqlalchemy.orm import aliased
 
 from nlp import Taxonomy
 from service import schemas
@@ -233,31 +234,29 @@ def _emerging(conn: Connection, scope: int, counts: _Counts, week: Week, notes: 
     notes_now, notes_before = counts.get("notes", week), counts.total("notes", baseline)
     if notes_before == 0 or notes_now == 0:
         return []  # without earlier weeks everything would look new
-    this_week: dict[str, int] = {
-        value: n
-        for value, n in conn.execute(
-            select(WeekCount.value, WeekCount.n).where(
-                WeekCount.scope == scope, WeekCount.dim == "lemma", WeekCount.week == week.monday, WeekCount.n >= MIN_SUPPORT
-            )
+    # One query: this week's frequent phrases, each with its count in the baseline weeks (a seek per phrase
+    # on the lemma index, in the database rather than a round trip per phrase).
+    now, before = aliased(WeekCount), aliased(WeekCount)
+    query = (
+        select(now.value, now.n, func.coalesce(func.sum(before.n), 0))
+        .outerjoin(
+            before,
+            and_(
+                before.scope == now.scope,
+                before.dim == "lemma",
+                before.value == now.value,
+                before.week.between(baseline[-1].monday, baseline[0].monday),
+            ),
         )
-    }
-    before: dict[str, int] = {}
-    phrases = sorted(this_week)
-    for i in range(0, len(phrases), 500):
-        chunk = phrases[i : i + 500]
-        query = (
-            select(WeekCount.value, func.sum(WeekCount.n))
-            .where(
-                WeekCount.scope == scope,
-                WeekCount.dim == "lemma",
-                WeekCount.week.between(baseline[-1].monday, baseline[0].monday),
-                WeekCount.value.in_(chunk),
-            )
-            .group_by(WeekCount.value)
-        )
-        before.update((value, int(n)) for value, n in conn.execute(query))
+        .where(now.scope == scope, now.dim == "lemma", now.week == week.monday, now.n >= MIN_SUPPORT)
+        .group_by(now.value, now.n)
+    )
+    this_week: dict[str, int] = {}
+    earlier: dict[str, int] = {}
+    for value, n, b in conn.execute(query):
+        this_week[value], earlier[value] = n, int(b)
     topics = []
-    for rise in rises(this_week, notes_now, before, notes_before, len(baseline)):
+    for rise in rises(this_week, notes_now, earlier, notes_before, len(baseline)):
         quotes, themes = notes.phrase_quotes(rise.phrase, QUOTES)
         topics.append(
             schemas.EmergingTopic(
@@ -276,28 +275,34 @@ def _repeats(
     conn: Connection, notes: WeekNotes, taxonomy: Taxonomy, language: str, repeat_days: int
 ) -> list[schemas.DigestRepeat]:
     """Customers with two or more negative notes on one theme within the repeat window, seen this week."""
+    latest = dict(list(notes.repeats().items())[: MAX_REPEATS * 3])
+    if not latest:
+        return []
+    window = dt.timedelta(days=repeat_days)
+    since = min(n.captured_at for n in latest.values()) - window
+    history: dict[tuple[str, str], list[dt.datetime]] = defaultdict(list)
+    rows = conn.execute(
+        select(Note.customer_ref, NoteTheme.theme_id, Note.captured_at)
+        .join(NoteTheme, NoteTheme.note_id == Note.id)
+        .where(
+            Note.customer_ref.in_({customer for customer, _ in latest}),
+            Note.sentiment.in_(_NEGATIVE),
+            Note.captured_at >= since,
+        )
+    )
+    for customer, theme_id, captured in rows:
+        history[(customer, theme_id)].append(captured)
     found: list[schemas.DigestRepeat] = []
-    for (customer, theme_id), note in list(notes.repeats().items())[: MAX_REPEATS * 3]:
-        n, first = conn.execute(
-            select(func.count(), func.min(Note.captured_at))
-            .join(NoteTheme, NoteTheme.note_id == Note.id)
-            .where(
-                Note.customer_ref == customer,
-                NoteTheme.theme_id == theme_id,
-                Note.sentiment.in_(_NEGATIVE),
-                Note.captured_at.between(note.captured_at - dt.timedelta(days=repeat_days), note.captured_at),
-            )
-        ).one()
-        if n < 2:
+    for (customer, theme_id), note in latest.items():
+        last = note.captured_at
+        within = [c for c in history.get((customer, theme_id), []) if last - window <= c <= last]
+        if len(within) < 2:
             continue
-        first_at = first if isinstance(first, dt.datetime) else note.captured_at
-        if first_at.tzinfo is None:
-            first_at = first_at.replace(tzinfo=dt.timezone.utc)
         label = taxonomy[theme_id].label_for(language) if theme_id in taxonomy else theme_id
         found.append(
             schemas.DigestRepeat(
-                customer_ref=customer, theme=theme_id, theme_label=label, notes=n, first=first_at,
-                last=note.captured_at, latest=note.quote(),
+                customer_ref=customer, theme=theme_id, theme_label=label, notes=len(within), first=min(within),
+                last=last, latest=note.quote(),
             )
         )
     found.sort(key=lambda r: (-r.notes, r.customer_ref, r.theme))

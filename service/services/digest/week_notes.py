@@ -9,7 +9,10 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import Connection, select
+from typing import Any
+
+import msgspec
+from sqlalchemy import Connection, Integer, String, select, type_coerce
 
 from service import schemas
 from service.models import Note, NoteTheme
@@ -22,30 +25,41 @@ __all__ = ["WeekNotes", "WeekNote", "MAX_READ"]
 MAX_READ = 5_000
 
 
+_decode = msgspec.json.Decoder(list[str]).decode
+
+
 @dataclass
 class WeekNote:
-    id: uuid.UUID
+    id: Any  # as the driver gives it: a UUID, or its hex text on SQLite
     text: str
     customer_ref: str | None
     verbatim: bool
     sentiment: str
     score: float
     channel: str
-    captured_at: dt.datetime
+    captured: Any  # as the driver gives it: a datetime, or sortable ISO text on SQLite
     keyphrases: list[str]
     repeat: bool
     themes: list[str] = field(default_factory=list)
 
+    @property
+    def captured_at(self) -> dt.datetime:
+        if isinstance(self.captured, dt.datetime):
+            return self.captured.astimezone(dt.timezone.utc)
+        return dt.datetime.fromisoformat(self.captured).replace(tzinfo=dt.timezone.utc)
+
     def quote(self) -> schemas.Quote:
         return schemas.Quote(
-            note_id=self.id, text=self.text, customer_ref=self.customer_ref, verbatim=self.verbatim,
-            sentiment=self.sentiment, channel=self.channel, captured_at=self.captured_at,
+            note_id=self.id if isinstance(self.id, uuid.UUID) else uuid.UUID(self.id), text=self.text,
+            customer_ref=self.customer_ref, verbatim=self.verbatim, sentiment=self.sentiment, channel=self.channel,
+            captured_at=self.captured_at,
         )
 
 
-def _quotability(note: WeekNote) -> tuple[bool, float, float]:
-    """The customer's own words first, then the strongest feeling, then the most recent."""
-    return (not note.verbatim, -abs(note.score), -note.captured_at.timestamp())
+def _quotability(note: WeekNote) -> tuple[bool, float]:
+    """The customer's own words first, then the strongest feeling (notes are kept latest first, and the sort
+    is stable: among equals the most recent wins)."""
+    return (not note.verbatim, -abs(note.score))
 
 
 def pick(notes: Iterable[WeekNote], limit: int) -> list[schemas.Quote]:
@@ -65,9 +79,12 @@ def pick(notes: Iterable[WeekNote], limit: int) -> list[schemas.Quote]:
 
 class WeekNotes:
     def __init__(self, conn: Connection, scope: int, start: dt.datetime, end: dt.datetime, total: int) -> None:
+        # Read as the driver gives them (no per-row conversions): thousands of rows, of which a few dozen are
+        # quoted. Ids, times and phrase lists are converted where they are used.
         columns = (
-            Note.id, Note.text, Note.customer_ref, Note.verbatim, Note.sentiment, Note.sentiment_score, Note.channel,
-            Note.captured_at, Note.keyphrases, Note.repeat, NoteTheme.theme_id,
+            type_coerce(Note.id, String), Note.text, Note.customer_ref, type_coerce(Note.verbatim, Integer),
+            Note.sentiment, Note.sentiment_score, Note.channel, type_coerce(Note.captured_at, String),
+            type_coerce(Note.keyphrases, String), type_coerce(Note.repeat, Integer), NoteTheme.theme_id,
         )
         query = (
             select(*columns)
@@ -78,17 +95,17 @@ class WeekNotes:
             query = query.where(Note.team_id == scope)
         if total > MAX_READ:
             query = query.where(Note.id < uuid.UUID(int=(2**128 * MAX_READ) // total))
-        notes: dict[uuid.UUID, WeekNote] = {}
-        for row in conn.execute(query):
-            note = notes.get(row.id)
+        notes: dict[Any, WeekNote] = {}
+        for note_id, text, customer, verbatim, sentiment, score, channel, captured, phrases, repeat, theme in conn.execute(query):
+            note = notes.get(note_id)
             if note is None:
-                note = notes[row.id] = WeekNote(
-                    row.id, row.text, row.customer_ref, row.verbatim, row.sentiment, row.sentiment_score, row.channel,
-                    row.captured_at, row.keyphrases or [], row.repeat,
+                note = notes[note_id] = WeekNote(
+                    note_id, text, customer, bool(verbatim), sentiment, score, channel, captured,
+                    _decode(phrases) if isinstance(phrases, str) else phrases or [], bool(repeat),
                 )
-            if row.theme_id is not None:
-                note.themes.append(row.theme_id)
-        self.notes = list(notes.values())
+            if theme is not None:
+                note.themes.append(theme)
+        self.notes = sorted(notes.values(), key=lambda n: n.captured, reverse=True)
         self.by_theme: dict[str, list[WeekNote]] = defaultdict(list)
         for note in self.notes:
             for theme in note.themes:
@@ -115,7 +132,7 @@ class WeekNotes:
     def repeats(self) -> dict[tuple[str, str], WeekNote]:
         """The week's latest repeat complaint per customer and theme."""
         latest: dict[tuple[str, str], WeekNote] = {}
-        for note in sorted(self.notes, key=lambda n: n.captured_at, reverse=True):
+        for note in self.notes:
             if note.repeat and note.customer_ref:
                 for theme in note.themes:
                     latest.setdefault((note.customer_ref, theme), note)
