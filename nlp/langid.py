@@ -84,9 +84,9 @@ class LanguageIdentifier:
         # one with æ, ø or å, whatever CLD2 thinks of a short text.
         scandinavian = words > 0 and known / words >= 0.75 or _NORDIC.search(text) is not None
         if scandinavian:
-            # Whatever CLD2 voted for, the verdict may stay the same: then spare its cost. That takes a
-            # verdict sure enough to reach the top confidence without CLD2's vote.
-            # A vote for the leader only widens its lead, so only votes for the other two can matter.
+            # When no vote of CLD2's could change the verdict, spare its cost. That takes a verdict at the
+            # top confidence without CLD2; a vote for the leader only widens its lead, so only votes for
+            # the other two languages need trying.
             unvoted = _verdict(scores, -1, words)
             if unvoted[1] == _TOP_CONFIDENCE:
                 leader = SUPPORTED.index(unvoted[0])
