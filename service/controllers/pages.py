@@ -3,6 +3,7 @@ for a digest page, the signed link from its e-mail."""
 
 from __future__ import annotations
 
+import uuid
 from urllib.parse import quote
 
 from litestar import Controller, MediaType, Request, get, post
@@ -20,6 +21,7 @@ from service.errors import LydhorError, Unauthenticated
 from service.services.auth import Principal, authenticate
 from service.services.digest.render import render_page, templates
 from service.services.digests import DigestService, digest_path, make_digest
+from service.services.note_page import note_view
 from service.settings import Settings
 
 __all__ = ["PageController", "COOKIE"]
@@ -75,6 +77,15 @@ class PageController(Controller):
     @get("/digests/{week:str}", summary="The whole company's digest as a web page")
     async def company_digest(self, request: Request, db_session: AsyncSession, settings: Settings, week: str) -> Response[str]:
         return await self._digest(request, db_session, settings, None, week)
+
+    @get("/notes/{note_id:uuid}", summary="A note, its follow-up and the customer's history, as a web page")
+    async def note_page(self, request: Request, db_session: AsyncSession, settings: Settings, note_id: uuid.UUID) -> Response[str]:
+        state = request.app.state
+        principal = await page_principal(request, db_session, state)
+        if principal is None:
+            raise Unauthenticated("sign in to read this note")
+        view = await note_view(db_session, state.holder, settings, principal, state.writer, state.reader, note_id)
+        return _html(templates().get_template("note.html.j2").render(lang="en", **view))
 
     @get("/signin", summary="Sign in with an API key")
     async def signin_form(self, next: str = "/", error: str = "") -> Response[str]:

@@ -211,3 +211,21 @@ def test_the_command_line_prints_a_digest_in_each_format(tmp_path: Path) -> None
     assert unsent.returncode == 2 and "LYDHOR_SMTP_HOST" in unsent.stderr
 
 
+
+
+async def test_a_follow_up_link_opens_the_note_with_the_customers_history(world: World) -> None:
+    first = await world.post_note("agent_north", text="Pakken kom ikke", customer_ref="DK-77", captured_at="2026-09-14T10:00:00+02:00")
+    second = await world.post_note("agent_north", text="Pakken er stadig ikke kommet, jeg vil have pengene tilbage",
+                                   customer_ref="DK-77", captured_at="2026-09-16T10:00:00+02:00")
+    await world.client.post(f"/api/notes/{second['id']}/follow-up", json={"due": "2026-09-18"}, headers=world.auth("manager_north"))
+    page = f"/notes/{second['id']}"
+    r = await world.client.get(page, headers={"accept": "text/html"}, follow_redirects=False)
+    assert r.status_code in (302, 303) and r.headers["location"].startswith("/signin")
+    r = await world.client.get(page, headers={"accept": "text/html", **world.auth("manager_north")})
+    assert r.status_code == 200 and "jeg vil have pengene tilbage" in r.text
+    assert "Follow-up" in r.text and "open" in r.text and f"/notes/{first['id']}" in r.text
+    # A customer's history is open to every agent and manager; a note without a customer to its team only.
+    assert (await world.client.get(page, headers={"accept": "text/html", **world.auth("manager_south")})).status_code == 200
+    internal = await world.post_note("agent_north", text="Intern note om lageret")
+    r = await world.client.get(f"/notes/{internal['id']}", headers={"accept": "text/html", **world.auth("manager_south")})
+    assert r.status_code == 403 and "<h1>403</h1>" in r.text
