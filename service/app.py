@@ -56,17 +56,27 @@ _CAPTURE_PATHS = frozenset({"/api/notes", "/api/notes/", "/api/notes/batch"})
 
 
 async def provide_db_session(state: State, request: Request) -> AsyncGenerator[AsyncSession, None]:
-    """One session per request: committed when the handler succeeds (before the answer is sent)."""
-    async with state.sessionmaker() as session:
-        if request.method not in ("GET", "HEAD") and request.url.path not in _CAPTURE_PATHS:
-            await session.connection(execution_options={WRITES: True})
-        try:
-            yield session
-        except Exception:
+    """One session per request: committed when the handler succeeds (before the answer is sent).
+
+    A session that never began a transaction holds no connection and has nothing to commit: it is left
+    alone, because committing and closing an unused session still costs more than a note's whole capture
+    outside the analysis (capture requests mostly need none: the writer stores, the key cache knows
+    the caller)."""
+    session: AsyncSession = state.sessionmaker()
+    if request.method not in ("GET", "HEAD") and request.scope["path"] not in _CAPTURE_PATHS:
+        await session.connection(execution_options={WRITES: True})
+    try:
+        yield session
+    except Exception:
+        if session.in_transaction():
             await session.rollback()
-            raise
-        else:
+        raise
+    else:
+        if session.in_transaction():
             await session.commit()
+    finally:
+        if session.in_transaction():  # a failed commit or rollback: give the connection back all the same
+            await session.close()
 
 
 async def provide_principal(request: Request, db_session: AsyncSession, state: State) -> Principal:
@@ -114,10 +124,10 @@ def provide_holder(state: State) -> AnalyzerHolder:
     return state.holder  # type: ignore[no-any-return]
 
 
-def provide_note_service(
-    db_session: AsyncSession, analyzer_holder: AnalyzerHolder, settings: Settings, principal: Principal, state: State
-) -> NoteService:
-    return NoteService(db_session, analyzer_holder, settings, principal, state.writer, state.reader)
+def provide_note_service(db_session: AsyncSession, principal: Principal, state: State) -> NoteService:
+    # The holder and settings come from the state rather than as dependencies: Litestar resolves
+    # dependencies of one level in a task group of their own, a cost paid on every captured note.
+    return NoteService(db_session, state.holder, state.settings, principal, state.writer, state.reader)
 
 
 def provide_follow_up_service(db_session: AsyncSession, note_service: NoteService, principal: Principal) -> FollowUpService:

@@ -118,7 +118,8 @@ class NoteService:
                     raise
                 prepared.append(exc)
         # The writer commits on its own connection; this request's read snapshot must not outlive that.
-        await self.session.commit()
+        if self.session.in_transaction():
+            await self.session.commit()
         ready = [p for p in prepared if not isinstance(p, LydhorError)]
         outcomes = iter(await self.writer.submit([p[0] for p in ready]) if ready else [])
         results: list[tuple[schemas.NoteOut | LydhorError, bool]] = []

@@ -88,6 +88,8 @@ class NoteWriter:
         futures: list[asyncio.Future[Outcome]] = [loop.create_future() for _ in notes]
         for note, future in zip(notes, futures):
             self._queue.put((note, future, loop))
+        if len(futures) == 1:  # a single note (most requests): no gathering task
+            return [await futures[0]]
         return list(await asyncio.gather(*futures))
 
     def _run(self) -> None:
