@@ -176,3 +176,25 @@ async def test_a_service_that_was_down_on_monday_catches_up_and_late_subscribers
         assert sorted(r for rcpts, _ in smtp.inbox.messages for r in rcpts) == sorted(RECIPIENTS)
         next_monday = SEND_MOMENT + dt.timedelta(days=7, minutes=1)
         assert (await _tick(world.client, next_monday)).sent == 3
+
+
+def test_sending_a_digest_by_hand_delivers_it_once(tmp_path: Path, smtp: SmtpServer) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "LYDHOR_DATA_DIR": str(tmp_path), "LYDHOR_DATABASE_URL": "", "LYDHOR_SMTP_HOST": "127.0.0.1",
+           "LYDHOR_SMTP_PORT": str(smtp.port), "LYDHOR_SMTP_SECURITY": "none"}
+    run = lambda *args: subprocess.run([sys.executable, "-m", "service.cli", *args], env=env, cwd=root, capture_output=True, text=True)  # noqa: E731
+    assert run("teams", "create", "north").returncode == 0
+    first = run("digest", "send", "--team", "north", "--week", "2026-W38", "--to", "leder@example.dk")
+    assert first.returncode == 0, first.stderr
+    assert first.stdout.strip() == "2026-W38 north leder@example.dk: sent"
+    again = run("digest", "send", "--team", "north", "--week", "2026-W38", "--to", "leder@example.dk")
+    assert again.returncode == 0 and "sent" in again.stdout
+    assert len(smtp.inbox.messages) == 1
+    _, message = smtp.inbox.messages[0]
+    assert message["Subject"] == "Ugens kundestemme: north, uge 38" and "Ingen noter i uge 38." in _parts(message)[0]
+    nobody = run("digest", "send", "--team", "north", "--week", "2026-W38")
+    assert nobody.returncode == 2 and "--to" in nobody.stderr
