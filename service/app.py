@@ -35,6 +35,7 @@ from service.services.admin import ensure_first_admin
 from service.services.auth import KeyCache, Principal, RateLimiter, authenticate, record_key_use
 from service.services.customers import CustomerService
 from service.services.digest.build import Scope
+from service.services.digest.counts import ensure_counts
 from service.services.digest.delivery import DigestSender
 from service.services.digest.links import LinkSigner, link_key
 from service.services.digest.weeks import Week
@@ -174,6 +175,12 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
         try:
             if migrate:
                 await upgrade(engine)
+            async with write_session(app.state.sessionmaker) as session:
+                # A database from before the digests: count its notes once (processes racing here serialise
+                # on the write lock, and each recount starts from empty, so the result is the same).
+                counted = await session.run_sync(lambda s: ensure_counts(s.connection(), settings.timezone))
+            if counted:
+                log.info("counted %d notes for the weekly digests", counted)
             async with app.state.sessionmaker() as session, session.begin():
                 key = await ensure_first_admin(session)
             if key:

@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -229,3 +230,30 @@ async def test_a_follow_up_link_opens_the_note_with_the_customers_history(world:
     internal = await world.post_note("agent_north", text="Intern note om lageret")
     r = await world.client.get(f"/notes/{internal['id']}", headers={"accept": "text/html", **world.auth("manager_south")})
     assert r.status_code == 403 and "<h1>403</h1>" in r.text
+
+
+async def test_notes_from_before_the_digests_are_counted_when_the_service_starts(
+    database_url: str, shared_analyzer: Any, tmp_path: Path
+) -> None:
+    from litestar.testing import AsyncTestClient
+    from sqlalchemy import delete
+
+    from service.app import create_app
+    from service.models import WeekCount
+    from service.settings import Settings
+    from tests.service.conftest import make_world
+
+    async with make_world(database_url, shared_analyzer, tmp_path / "a") as world:
+        await load_history(world, weeks=2)
+        counted = await digest(world, WEEKS[1].name)
+        async with world.session() as session:  # as a database upgraded from before the week counts
+            await session.execute(delete(WeekCount))
+            await session.commit()
+        assert (await digest(world, WEEKS[1].name))["volume"]["notes"] == 0
+    restarted = create_app(Settings(data_dir=str(tmp_path / "b"), database_url=database_url), analyzer=shared_analyzer)
+    async with AsyncTestClient(restarted) as client:
+        r = await client.get(f"/api/digests/north/{WEEKS[1].name}", headers=world.auth("manager_north"))
+        assert r.status_code == 200
+        recounted = r.json()
+        assert recounted["volume"]["notes"] == counted["volume"]["notes"] == 25
+        assert [(t["id"], t["count"]) for t in recounted["themes"]] == [(t["id"], t["count"]) for t in counted["themes"]]

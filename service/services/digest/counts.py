@@ -13,13 +13,13 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, select
+from sqlalchemy import Connection, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.models import Note, NoteTheme, Team, WeekCount
 from service.services.digest.weeks import week_of
 
-__all__ = ["COMPANY", "CountKey", "Zones", "note_counts", "apply_counts", "counts_of_notes", "rebuild_counts", "has_counts"]
+__all__ = ["COMPANY", "CountKey", "Zones", "note_counts", "apply_counts", "counts_of_notes", "rebuild_counts", "ensure_counts"]
 
 COMPANY = 0
 MAX_VALUE = 160  # longest stored value; longer key phrases are not counted (they never recur anyway)
@@ -120,5 +120,10 @@ def rebuild_counts(conn: Connection, company_tz: str, batch: int = 5000) -> int:
         last = ids[-1]
 
 
-def has_counts(conn: Connection) -> bool:
-    return conn.execute(select(func.count()).select_from(select(WeekCount.scope).limit(1).subquery())).scalar_one() > 0
+def ensure_counts(conn: Connection, company_tz: str) -> int:
+    """Count the notes of a database from before the week counts existed (once: an empty table with notes
+    present). Answers how many notes were counted."""
+    has_counts = conn.execute(select(WeekCount.scope).limit(1)).first() is not None
+    if has_counts or conn.execute(select(Note.id).limit(1)).first() is None:
+        return 0
+    return rebuild_counts(conn, company_tz)
