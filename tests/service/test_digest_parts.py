@@ -91,3 +91,10 @@ def test_percentages_read_as_in_the_digests_language(value: float, lang: str, ex
 
 def test_signed_figures_use_a_decimal_comma_and_a_real_minus() -> None:
     assert signed(-37.5, "da") == "−37,5" and signed(8.8, "nb") == "+8,8" and signed(-3.25, "en") == "−3.2"
+
+
+def test_every_language_has_every_word_of_the_digest() -> None:
+    from service.services.digest.text import LANGUAGES, words
+
+    keys = {lang: set(words(lang)) for lang in LANGUAGES}
+    assert keys["da"] == keys["nb"] == keys["en"]

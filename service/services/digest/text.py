@@ -89,7 +89,9 @@ def summarise(digest: schemas.Digest, repeat_days: int) -> tuple[str, list[str]]
         lines.append(w["s_emerging"].format(phrase=topic.phrase, count=topic.count, outside=outside))
     customers = {r.customer_ref for r in digest.repeat_complaints}
     if customers:
-        lines.append(w["s_repeats"].format(count=len(customers), days=repeat_days))
+        key = "s_repeats_one" if len(customers) == 1 else "s_repeats"
+        lines.append(w[key].format(count=len(customers), days=repeat_days))
     if digest.follow_ups.overdue:
-        lines.append(w["s_overdue"].format(count=digest.follow_ups.overdue))
+        key = "s_overdue_one" if digest.follow_ups.overdue == 1 else "s_overdue"
+        lines.append(w[key].format(count=digest.follow_ups.overdue))
     return title, lines
