@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,3 +43,20 @@ def dev_remarks() -> list[dict]:
 @pytest.fixture(scope="session")
 def dev_pii() -> list[dict]:
     return _eval_rows("pii-dev.jsonl")
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+@pytest.fixture(scope="module")
+def playwright_driver() -> Iterator[Any]:
+    """Playwright driving Debian's Chromium, for one test module at a time: its sync API keeps an event loop
+    running in this thread, which the async tests of later modules must not find there."""
+    if not CHROMIUM.exists():
+        require_or_skip(f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        require_or_skip("playwright is not installed (pip install -e '.[test]')")
+    with sync_playwright() as driver:
+        yield driver

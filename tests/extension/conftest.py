@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_or_skip
 from tests.extension.harness import CHROMIUM, CHROMIUM_FLAGS, EXTENSION, Agent, Browser, LydhorServer
 
 
@@ -41,18 +40,6 @@ def server(lydhor: LydhorServer) -> Iterator[LydhorServer]:
     yield lydhor
     if lydhor.process is None:
         lydhor.start()
-
-
-@pytest.fixture(scope="session")
-def playwright_driver() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_or_skip("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as driver:
-        yield driver
 
 
 @pytest.fixture

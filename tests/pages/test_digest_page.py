@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import require_or_skip
 from tests.extension.harness import CHROMIUM, CHROMIUM_FLAGS, LydhorServer
 from tests.service.digest_history import NEW_PHRASE, history
 
@@ -41,17 +40,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LydhorSer
 
 
 @pytest.fixture(scope="module")
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        require_or_skip(f"Chromium is not installed at {CHROMIUM} (Debian package 'chromium')")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        require_or_skip("playwright is not installed (pip install -e '.[test]')")
-    with sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
-        yield browser
-        browser.close()
+def chromium(playwright_driver: Any) -> Iterator[Any]:
+    browser = playwright_driver.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS)
+    yield browser
+    browser.close()
 
 
 def _open(chromium: Any, url: str, width: int, height: int) -> tuple[Any, Any, list[str]]:
