@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 from functools import partial
 
@@ -197,6 +198,10 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
             async with app.state.sessionmaker() as session:
                 app.state.signer = LinkSigner(await link_key(session, settings.secret_key))
             app.state.digests = DigestSender(settings, app.state.sessionmaker, partial(_build_for_mail, app.state))
+            # What start-up built (the language data above all) lives as long as the process. Frozen, it is
+            # no longer walked by every full collection: under load those took up to 0.4 s each, and every
+            # request in flight waited for them.
+            gc.freeze()
             try:
                 async with anyio.create_task_group() as tasks:
                     tasks.start_soon(_record_key_uses, app.state)
@@ -205,6 +210,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
                     yield
                     tasks.cancel_scope.cancel()
             finally:
+                gc.unfreeze()
                 await _flush_key_uses(app.state)
                 await anyio.to_thread.run_sync(writer.stop)
                 app.state.reader.close()
