@@ -5,7 +5,8 @@
 Prints notes/s and latency p50/p99 for `POST /api/notes` at 32 concurrent connections (wrk, from
 Debian's package, with a Lua script that gives every request its own text and client_key), the batch
 endpoint's notes/s (500 notes a request, 4 at a time), and in the same run the requests/s of the trivial
-`GET /health` JSON endpoint on the same server, with the ratio between the two.
+`GET /health` JSON endpoint on the same server, with the ratio between the two. Each phase also prints
+the server's CPU time per request or note: on a shared machine it moves less than the rates do.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench._server import free_port, start  # noqa: E402
+from bench._server import cpu_seconds, free_port, start  # noqa: E402
 
 _LUA_NOTES = r"""
 local texts = {
@@ -97,6 +98,20 @@ def _batches(base: str, key: str, batches: int, parallel: int) -> float:
     return created / (time.perf_counter() - t0)
 
 
+class _CpuMeter:
+    """The server's CPU time from now on, per request or note (empty where it cannot be read)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.start = cpu_seconds(pid)
+
+    def per(self, count: float, what: str) -> str:
+        end = cpu_seconds(self.pid)
+        if self.start is None or end is None or count <= 0:
+            return ""
+        return f"; server CPU {(end - self.start) / count * 1000:.2f} ms a {what}"
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10)
@@ -108,7 +123,12 @@ def main() -> int:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
         return 2
     data = tempfile.mkdtemp(prefix="lydhor-bench-")
-    env = {**os.environ, "LYDHOR_DATA_DIR": data, "LYDHOR_DATABASE_URL": "", "LYDHOR_LOG_LEVEL": "WARNING"}
+    # The per-key rate limit (6,000 a minute by default) would answer 429 within seconds at these rates;
+    # set high rather than off, so that its check is still part of every request measured.
+    env = {
+        **os.environ, "LYDHOR_DATA_DIR": data, "LYDHOR_DATABASE_URL": "", "LYDHOR_LOG_LEVEL": "WARNING",
+        "LYDHOR_RATE_LIMIT_PER_MINUTE": "100000000",
+    }
     _lydhor(env, "db", "upgrade")
     _lydhor(env, "teams", "create", "bench")
     _lydhor(env, "users", "create", "agent", "--role", "agent", "--team", "bench")
@@ -121,16 +141,26 @@ def main() -> int:
             script.write(_LUA_NOTES)
         wrk_env = {**env, "LYDHOR_KEY": key}
         _wrk(f"{base}/health", 2, args.connections, None, wrk_env)  # warm up
+        cpu = _CpuMeter(server.pid)
         trivial = _wrk(f"{base}/health", args.seconds, args.connections, None, wrk_env)
-        print(f"trivial GET /health      {trivial['rps']:,.0f} requests/s (p50 {trivial['p50']:.1f} ms, p99 {trivial['p99']:.1f} ms)")
+        print(
+            f"trivial GET /health      {trivial['rps']:,.0f} requests/s (p50 {trivial['p50']:.1f} ms, "
+            f"p99 {trivial['p99']:.1f} ms){cpu.per(trivial['rps'] * args.seconds, 'request')}"
+        )
+        cpu = _CpuMeter(server.pid)
         notes = _wrk(base, args.seconds, args.connections, script.name, wrk_env)
         print(
             f"POST /api/notes          {notes['rps']:,.0f} notes/s at {args.connections} connections, "
             f"p50 {notes['p50']:.1f} ms, p99 {notes['p99']:.1f} ms, non-2xx {notes['errors']:.0f}"
+            f"{cpu.per(notes['rps'] * args.seconds, 'note')}"
         )
         print(f"ratio                    {notes['rps'] / trivial['rps']:.2f} of the trivial endpoint's rate", flush=True)
+        cpu = _CpuMeter(server.pid)
         batch_rate = _batches(base, key, batches=args.batches, parallel=args.parallel)
-        print(f"POST /api/notes/batch    {batch_rate:,.0f} notes/s (500 a request, 4 in parallel)")
+        print(
+            f"POST /api/notes/batch    {batch_rate:,.0f} notes/s (500 a request, 4 in parallel)"
+            f"{cpu.per(args.batches * 500, 'note')}"
+        )
         print(json.dumps({"trivial_rps": trivial["rps"], "notes_rps": notes["rps"], "p99_ms": notes["p99"], "batch_nps": batch_rate}))
     finally:
         server.terminate()
