@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import msgspec
-from sqlalchemy import Connection, Integer, String, select, type_coerce
+from sqlalchemy import Connection, Integer, String, Text, cast, select, type_coerce
 
 from service import schemas
 from service.models import Note, NoteTheme
@@ -80,11 +80,12 @@ def pick(notes: Iterable[WeekNote], limit: int) -> list[schemas.Quote]:
 class WeekNotes:
     def __init__(self, conn: Connection, scope: int, start: dt.datetime, end: dt.datetime, total: int) -> None:
         # Read as the driver gives them (no per-row conversions): thousands of rows, of which a few dozen are
-        # quoted. Ids, times and phrase lists are converted where they are used.
+        # quoted. Ids and times are converted where they are used; phrase lists arrive as JSON text (PostgreSQL
+        # would otherwise parse each with the slower standard decoder).
         columns = (
             type_coerce(Note.id, String), Note.text, Note.customer_ref, type_coerce(Note.verbatim, Integer),
             Note.sentiment, Note.sentiment_score, Note.channel, type_coerce(Note.captured_at, String),
-            type_coerce(Note.keyphrases, String), type_coerce(Note.repeat, Integer), NoteTheme.theme_id,
+            cast(Note.keyphrases, Text), type_coerce(Note.repeat, Integer), NoteTheme.theme_id,
         )
         query = (
             select(*columns)
