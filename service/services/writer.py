@@ -20,11 +20,10 @@ from collections import Counter
 from typing import Any, Literal, TypeVar
 
 from sqlalchemy import Connection, Dialect, bindparam, insert, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from service.db import DriverStatement, make_sync_engine
-from service.models import Note, NoteRepeat, NoteTag, NoteTheme, WeekCount
-from service.services.digest.counts import CountKey, Zones, note_counts
+from service.models import Note, NoteRepeat, NoteTag, NoteTheme
+from service.services.digest.counts import CountKey, Zones, count_rows, note_counts, upsert_statement
 
 __all__ = ["PreparedNote", "Outcome", "NoteWriter"]
 
@@ -37,8 +36,6 @@ _NOTES = Note.__table__
 _THEMES = NoteTheme.__table__
 _TAGS = NoteTag.__table__
 _REPEATS = NoteRepeat.__table__
-_COUNTS = WeekCount.__table__
-_COUNT_KEY = ["scope", "dim", "week", "value"]
 _NEGATIVE = ("negative", "mixed")
 _V = TypeVar("_V")
 
@@ -163,7 +160,7 @@ class NoteWriter:
             for n in stored:
                 team_tz = self._zones.of(conn, n.row["team_id"])
                 counts.update(note_counts(n.row, [t["theme_id"] for t in n.themes], team_tz, self._zones.company_tz))
-            rows = [{"scope": s, "dim": d, "week": w, "value": v, "n": n} for (s, d, w, v), n in sorted(counts.items()) if n]
+            rows = count_rows(counts)
             if rows:
                 sql.add_counts.run_many(conn, rows)
         return outcomes
@@ -189,12 +186,8 @@ class _Statements:
             DriverStatement(insert(t).values({c.name: bindparam(c.name, type_=c.type) for c in t.c}), dialect)
             for t in (_NOTES, _THEMES, _TAGS, _REPEATS)
         )
-        # The upsert of digest.counts.apply_counts (keys in sorted order there too, so that writers lock
-        # rows in one order), built once: building it for every group cost more than the group's inserts.
-        upsert = (postgresql if dialect.name == "postgresql" else sqlite).insert(_COUNTS)
-        upsert = upsert.values({c.name: bindparam(c.name, type_=c.type) for c in _COUNTS.c})
-        upsert = upsert.on_conflict_do_update(index_elements=_COUNT_KEY, set_={"n": _COUNTS.c.n + upsert.excluded.n})
-        self.add_counts = DriverStatement(upsert, dialect)
+        # Built once: building the counts' upsert for every group cost more than the group's inserts.
+        self.add_counts = DriverStatement(upsert_statement(dialect), dialect)
         self._by_keys: dict[int, DriverStatement] = {}
         self._complaints: dict[int, DriverStatement] = {}
 

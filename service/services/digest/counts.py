@@ -13,17 +13,18 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, select
+from sqlalchemy import Connection, Dialect, Insert, bindparam, delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from service.models import Note, NoteTheme, Team, WeekCount
 from service.services.digest.weeks import week_of
 
-__all__ = ["COMPANY", "CountKey", "Zones", "note_counts", "apply_counts", "counts_of_notes", "rebuild_counts", "ensure_counts"]
+__all__ = ["COMPANY", "CountKey", "Zones", "note_counts", "apply_counts", "count_rows", "upsert_statement", "counts_of_notes", "rebuild_counts", "ensure_counts"]
 
 COMPANY = 0
 MAX_VALUE = 160  # longest stored value; longer key phrases are not counted (they never recur anyway)
 CountKey = tuple[int, str, dt.date, str]  # scope, dim, week (Monday), value
+KEY = ("scope", "dim", "week", "value")
 _TABLE = WeekCount.__table__
 
 
@@ -68,20 +69,24 @@ def note_counts(
     return counts
 
 
+def count_rows(counts: Counter[CountKey]) -> list[dict[str, Any]]:
+    """``counts`` as rows for ``upsert_statement``, in key order: concurrent writers then lock rows in the
+    same order and cannot deadlock each other."""
+    return [{"scope": s, "dim": d, "week": w, "value": v, "n": n} for (s, d, w, v), n in sorted(counts.items()) if n]
+
+
+def upsert_statement(dialect: Dialect) -> Insert:
+    """The statement that adds a row's ``n`` to the stored count (inserting it when new)."""
+    statement = (postgresql if dialect.name == "postgresql" else sqlite).insert(_TABLE)
+    statement = statement.values({c.name: bindparam(c.name, type_=c.type) for c in _TABLE.c})
+    return statement.on_conflict_do_update(index_elements=list(KEY), set_={"n": _TABLE.c.n + statement.excluded.n})
+
+
 def apply_counts(conn: Connection, counts: Counter[CountKey]) -> None:
-    """Add ``counts`` to the table in one statement. Keys go in sorted order so that concurrent writers
-    lock rows in the same order and cannot deadlock each other."""
-    rows = [
-        {"scope": s, "dim": d, "week": w, "value": v, "n": n} for (s, d, w, v), n in sorted(counts.items()) if n
-    ]
-    if not rows:
-        return
-    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(_TABLE)
-    statement = statement.on_conflict_do_update(
-        index_elements=["scope", "dim", "week", "value"], set_={"n": _TABLE.c.n + statement.excluded.n}
-    )
-    conn.execute(statement, rows)
+    """Add ``counts`` to the table in one statement."""
+    rows = count_rows(counts)
+    if rows:
+        conn.execute(upsert_statement(conn.dialect), rows)
 
 
 def counts_of_notes(conn: Connection, note_ids: Sequence[uuid.UUID], zones: Zones, sign: int) -> Counter[CountKey]:
