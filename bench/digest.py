@@ -161,7 +161,7 @@ def _measure(engine: Engine, label: str) -> None:
                 times["render"].append(time.perf_counter() - t0)
     team_warm = times["warm"][:-1]
     print(f"{label}: digest of {week} per team: median {1000 * statistics.median(team_warm):.0f} ms, "
-          f"max {1000 * max(team_warm):.0f} ms (first build after filling: median {1000 * statistics.median(times['cold'][:-1]):.0f} ms, "
+          f"max {1000 * max(team_warm):.0f} ms (first build in this process: median {1000 * statistics.median(times['cold'][:-1]):.0f} ms, "
           f"max {1000 * max(times['cold'][:-1]):.0f} ms)")
     print(f"{label}: whole-company digest: {1000 * times['warm'][-1]:.0f} ms (first build {1000 * times['cold'][-1]:.0f} ms); "
           f"rendering the page: median {1000 * statistics.median(times['render']):.1f} ms")
