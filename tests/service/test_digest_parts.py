@@ -98,3 +98,13 @@ def test_every_language_has_every_word_of_the_digest() -> None:
 
     keys = {lang: set(words(lang)) for lang in LANGUAGES}
     assert keys["da"] == keys["nb"] == keys["en"]
+
+
+@pytest.mark.parametrize(
+    ("count", "earlier", "trend"),
+    [(5, 2, "rising"), (20, 20, "rising"), (5, 20, "flat"), (4, 0, "new"), (2, 0, "flat"), (1, 40, "falling"), (9, 40, "flat")],
+)
+def test_a_themes_trend_compares_its_week_with_the_four_before(count: int, earlier: int, trend: str) -> None:
+    from service.services.digest.build import _theme_trend
+
+    assert _theme_trend(count, earlier) == trend

@@ -19,7 +19,7 @@ from nlp import Taxonomy
 from service import schemas
 from service.models import FollowUp, Note, NoteTheme, Team, User, WeekCount
 from service.services.digest.counts import COMPANY
-from service.services.digest.emerging import MIN_SUPPORT, rises, significant_rise
+from service.services.digest.emerging import MIN_SUPPORT, rises
 from service.services.digest.text import digest_language, summarise
 from service.settings import Settings
 from service.services.digest.week_notes import WeekNotes
@@ -175,10 +175,10 @@ def _theme_trend(count: int, earlier: int) -> str:
     if earlier == 0:
         return "new" if count >= 3 else "flat"
     average = earlier / AVERAGE_WEEKS
-    up, _, _ = significant_rise(count, 1, earlier, AVERAGE_WEEKS, min_support=3)
-    if up or (count >= 3 and count >= 1.5 * average and _poisson_g2(count, earlier) >= 3.84):
+    significant = _poisson_g2(count, earlier) >= 3.84  # p < 0.05
+    if count >= 3 and count >= 1.5 * average and significant:
         return "rising"
-    if average >= 3 and count <= average / 1.5 and _poisson_g2(count, earlier) >= 3.84:
+    if average >= 3 and count <= average / 1.5 and significant:
         return "falling"
     return "flat"
 
