@@ -17,7 +17,7 @@ from service import schemas
 from service.db import Reader, make_engine, make_sessionmaker, utcnow, write_session
 from service.errors import LydhorError
 from service.migrate import upgrade
-from service.models import CustomTheme, DigestDelivery, DigestSubscription
+from service.models import DigestDelivery, DigestSubscription
 from service.services.digest.build import Scope
 from service.services.digest.counts import rebuild_counts
 from service.services.digest.delivery import DigestSender
@@ -25,7 +25,7 @@ from service.services.digest.links import LinkSigner, link_key
 from service.services.digest.render import render_json, render_page, render_text
 from service.services.digest.weeks import Week
 from service.services.digests import DigestService, make_digest
-from service.services.taxonomy import theme_def
+from service.services.taxonomy import custom_themes
 from service.settings import Settings
 
 __all__ = ["show_digest", "send_digest", "recount"]
@@ -41,8 +41,7 @@ class _Themes:
 
 
 async def _themes(session: AsyncSession) -> _Themes:
-    rows = (await session.execute(select(CustomTheme).order_by(CustomTheme.id))).scalars().all()
-    custom = [theme_def(r.id, r.definition) for r in rows]
+    custom = await custom_themes(session)
     return _Themes(Taxonomy.default().with_themes(custom) if custom else Taxonomy.default())
 
 
@@ -59,10 +58,21 @@ async def _with_database(settings: Settings, work):  # type: ignore[no-untyped-d
         await engine.dispose()
 
 
-async def _scope_and_week(session: AsyncSession, settings: Settings, team: str | None, week: str) -> tuple[Scope, Week]:
+@dataclass
+class _Job:
+    """One digest asked for on the command line, with what building it needs."""
+
+    scope: Scope
+    week: Week
+    themes: _Themes
+    signer: LinkSigner
+
+
+async def _job(session: AsyncSession, settings: Settings, team: str | None, week: str) -> _Job:
     service = DigestService(session, settings, None)
     scope = await service.scope(team, checked=False)  # the command line is the operator: no key needed
-    return scope, service.week(scope, week)
+    signer = LinkSigner(await link_key(session, settings.secret_key))
+    return _Job(scope, service.week(scope, week), await _themes(session), signer)
 
 
 def show_digest(settings: Settings, team: str | None, week: str, fmt: Format) -> int:
@@ -70,10 +80,8 @@ def show_digest(settings: Settings, team: str | None, week: str, fmt: Format) ->
 
     async def work(sessionmaker, reader):  # type: ignore[no-untyped-def]
         async with sessionmaker() as session:
-            scope, the_week = await _scope_and_week(session, settings, team, week)
-            themes = await _themes(session)
-            signer = LinkSigner(await link_key(session, settings.secret_key))
-        return await make_digest(reader, themes, settings, signer, scope, the_week)  # type: ignore[arg-type]
+            job = await _job(session, settings, team, week)
+        return await make_digest(reader, job.themes, settings, job.signer, job.scope, job.week)  # type: ignore[arg-type]
 
     try:
         digest: schemas.Digest = asyncio.run(_with_database(settings, work))
@@ -97,22 +105,21 @@ def send_digest(settings: Settings, team: str | None, week: str, to: list[str]) 
 
     async def work(sessionmaker, reader):  # type: ignore[no-untyped-def]
         async with sessionmaker() as session:
-            scope, the_week = await _scope_and_week(session, settings, team, week)
-            themes = await _themes(session)
-            signer = LinkSigner(await link_key(session, settings.secret_key))
+            job = await _job(session, settings, team, week)
+            scope, the_week = job.scope, job.week
             recipients = to or list(
                 (await session.execute(select(DigestSubscription.email).where(DigestSubscription.scope == scope.id))).scalars()
             )
         if not recipients:
-            return scope, the_week, [], None
+            return scope, the_week, []
 
         async def build(s: Scope, w: Week, now: dt.datetime) -> schemas.Digest:
-            return await make_digest(reader, themes, settings, signer, s, w, now)  # type: ignore[arg-type]
+            return await make_digest(reader, job.themes, settings, job.signer, s, w, now)  # type: ignore[arg-type]
 
         sender = DigestSender(settings, sessionmaker, build)
         now = utcnow()
         await sender.add(scope.id, the_week, recipients, now)
-        report = await sender.deliver(now)
+        await sender.deliver(now)
         async with sessionmaker() as session:
             rows = (
                 await session.execute(
@@ -122,10 +129,10 @@ def send_digest(settings: Settings, team: str | None, week: str, to: list[str]) 
                     )
                 )
             ).all()
-        return scope, the_week, rows, report
+        return scope, the_week, rows
 
     try:
-        scope, the_week, rows, _ = asyncio.run(_with_database(settings, work))
+        scope, the_week, rows = asyncio.run(_with_database(settings, work))
     except LydhorError as exc:
         print(f"lydhor digest send: {exc.detail}", file=sys.stderr)
         return 2

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import partial
 from urllib.parse import quote
 
-from sqlalchemy import delete, select
+from sqlalchemy import Select, delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -91,13 +91,16 @@ class DigestService:
             raise Conflict(f"{data.email} already receives this digest", field="email") from exc
         return schemas.SubscriptionOut(id=row.id, team=scope.team, email=row.email, created_at=row.created_at)
 
-    async def subscriptions(self) -> list[schemas.SubscriptionOut]:
+    def _of_my_scopes(self, model: type[DigestSubscription] | type[DigestDelivery], refusal: str) -> Select:  # type: ignore[type-arg]
+        """Rows of ``model`` with their team's name: a manager's teams, or everything for an admin."""
         p = self.principal
         if p is None or p.role not in ("manager", "admin"):
-            raise Forbidden("only managers and admins subscribe to digests")
-        query = select(DigestSubscription, Team.name).outerjoin(Team, Team.id == DigestSubscription.scope)
-        if not p.is_admin:
-            query = query.where(DigestSubscription.scope.in_(p.team_ids))
+            raise Forbidden(refusal)
+        query = select(model, Team.name).outerjoin(Team, Team.id == model.scope)
+        return query if p.is_admin else query.where(model.scope.in_(p.team_ids))
+
+    async def subscriptions(self) -> list[schemas.SubscriptionOut]:
+        query = self._of_my_scopes(DigestSubscription, "only managers and admins subscribe to digests")
         rows = (await self.session.execute(query.order_by(DigestSubscription.id))).all()
         return [schemas.SubscriptionOut(id=s.id, team=name, email=s.email, created_at=s.created_at) for s, name in rows]
 
@@ -111,12 +114,7 @@ class DigestService:
         await self.session.execute(delete(DigestSubscription).where(DigestSubscription.id == subscription_id))
 
     async def deliveries(self, limit: int = 100) -> list[schemas.DeliveryOut]:
-        p = self.principal
-        if p is None or p.role not in ("manager", "admin"):
-            raise Forbidden("only managers and admins see digest deliveries")
-        query = select(DigestDelivery, Team.name).outerjoin(Team, Team.id == DigestDelivery.scope)
-        if not p.is_admin:
-            query = query.where(DigestDelivery.scope.in_(p.team_ids))
+        query = self._of_my_scopes(DigestDelivery, "only managers and admins see digest deliveries")
         rows = (await self.session.execute(query.order_by(DigestDelivery.id.desc()).limit(limit))).all()
         return [
             schemas.DeliveryOut(

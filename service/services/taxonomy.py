@@ -17,7 +17,7 @@ from service.db import utcnow, write_session
 from service.models import CustomTheme, Note, NoteTheme
 from service.services.digest.counts import rebuild_counts
 
-__all__ = ["AnalyzerHolder", "theme_def", "theme_out", "put_theme", "reanalyze_all"]
+__all__ = ["AnalyzerHolder", "custom_themes", "theme_def", "theme_out", "put_theme", "reanalyze_all"]
 
 _CHECK_EVERY = 10.0  # seconds between checks for themes changed by another process
 
@@ -45,11 +45,16 @@ class AnalyzerHolder:
         version = f"{row[0]}:{row[1].isoformat() if row[1] else ''}"
         if version == self.version:
             return
-        rows = list((await session.execute(select(CustomTheme).order_by(CustomTheme.id))).scalars())
-        themes = [theme_def(r.id, r.definition) for r in rows]
+        themes = await custom_themes(session)
         base = self._base
         self.analyzer = await anyio.to_thread.run_sync(lambda: base.with_themes(themes)) if themes else base
         self.version = version
+
+
+async def custom_themes(session: AsyncSession) -> list[ThemeDef]:
+    """The company's own themes (and changes to default ones) as stored."""
+    rows = (await session.execute(select(CustomTheme).order_by(CustomTheme.id))).scalars()
+    return [theme_def(r.id, r.definition) for r in rows]
 
 
 def theme_def(theme_id: str, definition: dict[str, Any]) -> ThemeDef:

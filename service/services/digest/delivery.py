@@ -98,23 +98,27 @@ class DigestSender:
                 continue  # the team is gone
             week = due_week(now, tz, s.digest_send_weekday, s.digest_send_time)
             if created_at <= send_moment(week, tz, s.digest_send_weekday, s.digest_send_time):
-                wanted.append({"scope": scope, "week": week.monday, "email": email, "status": "pending", "attempts": 0,
-                               "next_attempt_at": now, "created_at": now})
-        if not wanted:
-            return 0
-        async with write_session(self.sessionmaker) as session:
-            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(DigestDelivery).on_conflict_do_nothing(index_elements=["scope", "week", "email"])
-            await session.execute(statement, wanted)
+                wanted.append((scope, week, email))
+        await self._create(wanted, now)
         return len(wanted)
 
     async def add(self, scope: int, week: Week, emails: list[str], now: dt.datetime) -> None:
         """Ask for ``week``'s digest of ``scope`` to go to ``emails`` now (by hand); one already sent stays sent."""
-        rows = [{"scope": scope, "week": week.monday, "email": e, "status": "pending", "attempts": 0,
-                 "next_attempt_at": now, "created_at": now} for e in emails]
+        await self._create([(scope, week, email) for email in emails], now)
+
+    async def _create(self, deliveries: list[tuple[int, Week, str]], now: dt.datetime) -> None:
+        """Create the (scope, week, recipient) deliveries that do not exist yet, due at once."""
+        if not deliveries:
+            return
+        rows = [
+            {"scope": scope, "week": week.monday, "email": email, "status": "pending", "attempts": 0,
+             "next_attempt_at": now, "created_at": now}
+            for scope, week, email in deliveries
+        ]
         async with write_session(self.sessionmaker) as session:
             dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-            await session.execute(dialect.insert(DigestDelivery).on_conflict_do_nothing(index_elements=["scope", "week", "email"]), rows)
+            statement = dialect.insert(DigestDelivery).on_conflict_do_nothing(index_elements=["scope", "week", "email"])
+            await session.execute(statement, rows)
 
     async def deliver(self, now: dt.datetime, limit: int = 200) -> DeliveryReport:
         """Send the deliveries that are due and not leased by another process."""
