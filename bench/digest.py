@@ -175,6 +175,17 @@ async def _migrate(url: str) -> None:
     await engine.dispose()
 
 
+def _fill_and_measure(url: str, label: str, data: tuple[list[tuple], list[tuple], Counter[CountKey], list[tuple]]) -> None:
+    asyncio.run(_migrate(url))
+    engine = make_sync_engine(url)
+    _people(engine)
+    t0 = time.perf_counter()
+    _fill(engine, data)
+    print(f"{label}: filled in {time.perf_counter() - t0:.0f} s")
+    _measure(engine, label)
+    engine.dispose()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--notes", type=int, default=1_000_000)
@@ -193,16 +204,7 @@ def main() -> int:
           f"{len(data[3]):,} follow-ups in {time.perf_counter() - t0:.0f} s")
     if "sqlite" in engines:
         with tempfile.TemporaryDirectory() as folder:
-            path = args.sqlite_file or Path(folder) / "bench.db"
-            url = f"sqlite+aiosqlite:///{path}"
-            asyncio.run(_migrate(url))
-            engine = make_sync_engine(url)
-            _people(engine)
-            t0 = time.perf_counter()
-            _fill(engine, data)
-            print(f"sqlite: filled in {time.perf_counter() - t0:.0f} s")
-            _measure(engine, "sqlite")
-            engine.dispose()
+            _fill_and_measure(f"sqlite+aiosqlite:///{args.sqlite_file or Path(folder) / 'bench.db'}", "sqlite", data)
     if "postgresql" in engines:
         from tests.pg import pg_bin, postgres_server
 
@@ -211,15 +213,7 @@ def main() -> int:
             print("postgresql: skipped, no PostgreSQL server binaries installed")
             return 0
         with postgres_server(bin_dir) as dsn:
-            url = dsn.replace("postgresql://", "postgresql+asyncpg://")
-            asyncio.run(_migrate(url))
-            engine = make_sync_engine(url)
-            _people(engine)
-            t0 = time.perf_counter()
-            _fill(engine, data)
-            print(f"postgresql: filled in {time.perf_counter() - t0:.0f} s")
-            _measure(engine, "postgresql")
-            engine.dispose()
+            _fill_and_measure(dsn.replace("postgresql://", "postgresql+asyncpg://"), "postgresql", data)
     return 0
 
 
