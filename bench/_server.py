@@ -6,11 +6,10 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import IO
 
-import httpx
+from tests.serving import wait_until_ready
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -37,11 +36,7 @@ def start(env: dict[str, str], port: int, log: IO[str] | int = subprocess.DEVNUL
         [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--workers", "1"],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log,
     )
-    for _ in range(300):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/ready", timeout=1).status_code == 200:
-                return server
-        except httpx.TransportError:
-            time.sleep(0.1)
+    if wait_until_ready(server, f"http://127.0.0.1:{port}", seconds=30):
+        return server
     server.terminate()
     raise RuntimeError("lydhor serve did not become ready")

@@ -7,12 +7,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from tests.serving import wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 EXTENSION = ROOT / "extension"
@@ -47,19 +48,10 @@ class LydhorServer:
                 [sys.executable, "-m", "service.cli", "serve", "--port", str(self.port)],
                 env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
             )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"lydhor serve exited:\n{self.log.read_text(errors='replace')}")
-            try:
-                if httpx.get(f"{self.url}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        else:
+        if not wait_until_ready(self.process, self.url):
+            exited = self.process.poll() is not None
             self.stop()
-            raise RuntimeError("lydhor serve did not become ready")
+            raise RuntimeError(f"lydhor serve {'exited' if exited else 'did not become ready'}:\n{self.log.read_text(errors='replace')}")
         if not self.admin_key:
             lines = self.log.read_text(errors="replace").splitlines()
             self.admin_key = lines[lines.index(next(l for l in lines if "first admin" in l)) + 1].strip()

@@ -6,10 +6,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
+
+from tests.serving import wait_until_ready
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -32,13 +33,7 @@ def test_serve_starts_on_sqlite_and_accepts_a_note(tmp_path: Path) -> None:
         assert "first admin" in lines[0]
         key = lines[1].strip()
         base = f"http://127.0.0.1:{port}"
-        for _ in range(200):
-            try:
-                if httpx.get(f"{base}/ready", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
+        assert wait_until_ready(proc, base, seconds=20)
         headers = {"Authorization": f"Bearer {key}"}
         assert httpx.post(f"{base}/api/teams", json={"name": "t"}, headers=headers).status_code == 201
         note = httpx.post(f"{base}/api/notes", json={"text": "Hurtig levering, tak", "agent": "x"}, headers=headers)
