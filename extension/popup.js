@@ -381,7 +381,7 @@ async function start() {
   renderTags();
   renderThemes();
   showRejected();
-  showShortcut();
+  await showShortcut();
 
   if (!$("customer-ref").value) {
     const tab = draft && draft.pageUrl ? { url: draft.pageUrl, id: draft.tabId } : await activeTab();
@@ -395,6 +395,7 @@ async function start() {
     analyzeNow();
   }
   $("note-text").focus();
+  document.body.dataset.ready = "true"; // start-up has finished writing into the fields (a hook for tests)
 }
 
 $("note-form").addEventListener("submit", (event) => {

@@ -92,6 +92,9 @@ class Browser:
         page = self.context.new_page()
         page.on("pageerror", lambda error: self.errors.append(str(error)))
         page.goto(f"chrome-extension://{self.extension_id}/{name}")
+        if name == "popup.html":
+            # The popup fills its fields from storage after loading; typing before that would race it.
+            page.wait_for_selector("body[data-ready=true]", state="attached", timeout=10_000)
         return page
 
     def evaluate(self, script: str) -> Any:
