@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from service.db import make_engine, make_sessionmaker
+from service.db import make_engine, make_sessionmaker, write_session
 from service.errors import LydhorError
 from service.migrate import upgrade
 from service.settings import Settings
@@ -33,11 +33,12 @@ def run_db(
         try:
             if migrate:
                 await upgrade(engine)
-            async with make_sessionmaker(engine)() as session:
-                if not transaction:
+            session_factory = make_sessionmaker(engine)
+            if not transaction:
+                async with session_factory() as session:
                     return await work(session)
-                async with session.begin():
-                    return await work(session)
+            async with write_session(session_factory) as session:
+                return await work(session)
         finally:
             await engine.dispose()
 

@@ -182,7 +182,7 @@ def create_app(settings: Settings, analyzer: Analyzer | None = None, migrate: bo
                 counted = await session.run_sync(lambda s: ensure_counts(s.connection(), settings.timezone))
             if counted:
                 log.info("counted %d notes for the weekly digests", counted)
-            async with app.state.sessionmaker() as session, session.begin():
+            async with write_session(app.state.sessionmaker) as session:
                 key = await ensure_first_admin(session)
             if key:
                 app.state.first_admin_key = key

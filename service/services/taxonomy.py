@@ -104,7 +104,7 @@ async def reanalyze_all(
         await holder.refresh(session, force=True)
     analyzer = holder.analyzer
     while True:
-        async with sessionmaker() as session, session.begin():
+        async with write_session(sessionmaker) as session:
             query = select(Note.id, Note.text, Note.lang).order_by(Note.id).limit(batch)
             if last is not None:
                 query = query.where(Note.id > last)
