@@ -78,6 +78,7 @@ class Analyzer:
         self.taxonomy = taxonomy if taxonomy is not None else Taxonomy.default()
         model_file = models.load() if use_model else None
         self.model = models.Predictor(model_file) if model_file is not None else None
+        self._feature_rows = models.FeatureRows(self.model) if self.model is not None else None
         self._trained = frozenset(model_file.themes.labels) if model_file is not None else frozenset()
         self.redactor = Redactor()
         self.identifier = LanguageIdentifier()
@@ -122,9 +123,10 @@ class Analyzer:
             themes = hits_from(evidence)
             sentiment = verdict(reading, has_theme=bool(themes))
         else:
-            feats = models.features(code, tokens, placeholders, _totals(evidence), reading.parts(), reading.negated)
-            theme_probs, sentiment_probs = self.model.predict(feats)
-            themes = self._model_themes(feats, theme_probs, evidence)
+            assert self._feature_rows is not None
+            rows, values = self._feature_rows(code, tokens, placeholders, _totals(evidence), reading.parts(), reading.negated)
+            theme_probs, sentiment_probs = self.model.predict_rows(rows, values)
+            themes = self._model_themes(rows, values, theme_probs, evidence)
             sentiment = self._model_sentiment(sentiment_probs, reading)
         return Analysis(
             lang=code,
@@ -144,12 +146,12 @@ class Analyzer:
         return models.features(lang, tokens, placeholders, _totals(evidence), reading.parts(), reading.negated)
 
     def _model_themes(
-        self, feats: list[tuple[str, float]], probs: list[float], evidence: dict[str, dict[str, float]]
+        self, rows: list[int], values: list[float], probs: list[float], evidence: dict[str, dict[str, float]]
     ) -> list[ThemeHit]:
         assert self.model is not None
         theme_model = self.model.themes
         hits = [
-            ThemeHit(id=label, score=round(p, 2), evidence=list(evidence.get(label, {})) or self.model.top_words(feats, k))
+            ThemeHit(id=label, score=round(p, 2), evidence=list(evidence.get(label, {})) or self.model.top_words(rows, values, k))
             for k, (label, p) in enumerate(zip(theme_model.labels, probs))
             if p >= theme_model.threshold and label in self.taxonomy
         ]

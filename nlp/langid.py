@@ -45,6 +45,7 @@ class LanguageIdentifier:
                 self._words.setdefault(word, set()).add(lang)
         self._endings = {lang: tuple(markers.endings.get(lang, ())) for lang in SUPPORTED}
         self._cache: dict[str, tuple[float, float, float, bool]] = {}
+        self._chunks: dict[str, tuple[float, float, float, int, int]] = {}
         self._other = frozenset(markers.other["accepted"])
 
     def _votes(self, word: str) -> tuple[float, float, float, bool]:
@@ -67,30 +68,49 @@ class LanguageIdentifier:
             self._cache[word] = votes
         return votes
 
-    def identify(self, text: str) -> tuple[str, float]:
-        scores = [0.0, 0.0, 0.0]
+    def _chunk_votes(self, chunk: str) -> tuple[float, float, float, int, int]:
+        """The votes of the words in a whitespace-free chunk of text, and how many words and known words."""
+        da = nb = nn = 0.0
         words = known = 0
-        cache = self._cache
-        for word in _WORD.findall(text.lower()):
-            votes = cache.get(word)
-            if votes is None:
-                votes = self._votes(word)
-            scores[0] += votes[0]
-            scores[1] += votes[1]
-            scores[2] += votes[2]
+        for word in _WORD.findall(chunk.lower()):
+            votes = self._votes(word)
+            da += votes[0]
+            nb += votes[1]
+            nn += votes[2]
             words += 1
             known += votes[3]
+        found = (da, nb, nn, words, known)
+        if len(self._chunks) >= _CACHE_LIMIT:
+            self._chunks.clear()
+        self._chunks[chunk] = found
+        return found
+
+    def identify(self, text: str) -> tuple[str, float]:
+        # Words never span white space, so the votes are summed per chunk between spaces, each chunk's
+        # once: remarks repeat the same chunks.
+        da = nb = nn = 0.0
+        words = known = 0
+        chunks = self._chunks
+        for chunk in text.split():
+            found = chunks.get(chunk)
+            if found is None:
+                found = self._chunk_votes(chunk)
+            da += found[0]
+            nb += found[1]
+            nn += found[2]
+            words += found[3]
+            known += found[4]
+        scores = [da, nb, nn]
         # A remark most of whose words the Scandinavian dictionaries know stays Scandinavian, and so does
         # one with æ, ø or å, whatever CLD2 thinks of a short text.
         scandinavian = words > 0 and known / words >= 0.75 or _NORDIC.search(text) is not None
         if scandinavian:
-            # When no vote of CLD2's could change the verdict, spare its cost. That takes a verdict at the
-            # top confidence without CLD2; a vote for the leader only widens its lead, so only votes for
-            # the other two languages need trying.
+            # When no vote of CLD2's could change which language wins, spare its cost (it is most of the
+            # identification's): the markers decide, and their confidence is the one reported.
             unvoted = _verdict(scores, -1, words)
-            if unvoted[1] == _TOP_CONFIDENCE:
+            if unvoted[0] != "und":
                 leader = SUPPORTED.index(unvoted[0])
-                if all(_verdict(scores, v, words) == unvoted for v in (0, 1, 2) if v != leader):
+                if all(_top(_with_vote(scores, v)) == leader for v in (0, 1, 2) if v != leader):
                     return unvoted
         other = None
         voted = -1

@@ -53,6 +53,7 @@ class PhraseIndex:
     def __init__(self, lemmatize: Callable[[str], str]) -> None:
         self._lemmatize = lemmatize
         self._index: dict[str, dict[str, list[_Entry]]] = {}
+        self._firsts: set[str] = set()  # the index's keys as a set, for one intersection per remark
         self._size = 0
 
     def add(self, phrase: str, payload: object, owner: object, max_gap: int = 2) -> None:
@@ -63,6 +64,7 @@ class PhraseIndex:
         entry: _Entry = (self._size, elements, payload, owner, max_gap)
         seconds = set(elements[1]) if len(elements) > 1 else {""}
         for first in set(elements[0]):
+            self._firsts.add(first)
             by_second = self._index.setdefault(first, {})
             for second in seconds:
                 by_second.setdefault(second, []).append(entry)
@@ -76,10 +78,15 @@ class PhraseIndex:
         index = self._index
         present = set(lower)
         present.update(lemma)
-        present.add("")  # the "second word" of one-word entries
+        firsts = self._firsts.intersection(present)
         found: list[PhraseMatch] = []
+        if not firsts:  # most words start no entry: one intersection spares a look-up per word
+            return found
+        present.add("")  # the "second word" of one-word entries
         n = len(lower)
         for i in range(n):
+            if lower[i] not in firsts and lemma[i] not in firsts:
+                continue
             by_form = index.get(lower[i])
             if by_form is not None and by_form.keys().isdisjoint(present):
                 by_form = None

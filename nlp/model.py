@@ -8,7 +8,6 @@ is a sparse dot product in plain Python; weights are a data file (``data/model.j
 from __future__ import annotations
 
 import math
-from itertools import compress
 from typing import NamedTuple
 
 import msgspec
@@ -17,7 +16,7 @@ import numpy as np
 from nlp import resources
 from nlp.matching import Tokens
 
-__all__ = ["LinearModel", "ModelFile", "Predictor", "features", "MODEL_FILE"]
+__all__ = ["FeatureRows", "LinearModel", "ModelFile", "Predictor", "features", "MODEL_FILE"]
 
 MODEL_FILE = "model.json"
 _MIN_AFFIX_WORD = 7
@@ -51,6 +50,7 @@ class Predictor:
         self.sentiment = model.sentiment
         names = sorted(set(model.themes.weights) | set(model.sentiment.weights))
         self._index = {name: i for i, name in enumerate(names)}
+        self._names = names
         n_themes = len(model.themes.labels)
         matrix = np.zeros((len(names), n_themes + len(model.sentiment.labels)))
         for offset, linear in ((0, model.themes), (n_themes, model.sentiment)):
@@ -63,13 +63,19 @@ class Predictor:
         self._split = n_themes
 
     def predict(self, feats: list[tuple[str, float]]) -> tuple[list[float], list[float]]:
-        """Theme probabilities (one-vs-rest) and sentiment probabilities (softmax)."""
-        names, values = zip(*feats)
-        rows = list(map(self._index.get, names))
-        if None in rows:  # features the training never kept: no weights
-            known = [i is not None for i in rows]
-            rows = list(compress(rows, known))
-            values = tuple(compress(values, known))
+        """Theme probabilities (one-vs-rest) and sentiment probabilities (softmax) of named features."""
+        index = self._index
+        rows: list[int] = []
+        values: list[float] = []
+        for name, value in feats:
+            row = index.get(name)
+            if row is not None:  # features the training never kept have no weights
+                rows.append(row)
+                values.append(value)
+        return self.predict_rows(rows, values)
+
+    def predict_rows(self, rows: list[int], values: list[float]) -> tuple[list[float], list[float]]:
+        """The same from the features' rows in the weight matrix (``FeatureRows``)."""
         z = (self._bias + np.dot(values, self._matrix.take(rows, axis=0))).tolist() if rows else self._bias.tolist()
         split = self._split
         themes = [1.0 / (1.0 + math.exp(-v)) if v > -30 else 0.0 for v in z[:split]]
@@ -78,16 +84,127 @@ class Predictor:
         total = sum(exp)
         return themes, [v / total for v in exp]
 
-    def top_words(self, feats: list[tuple[str, float]], label: int, k: int = 3) -> list[str]:
+    def row(self, name: str) -> int:
+        """A feature's row in the weight matrix, or -1 for a feature without weights."""
+        return self._index.get(name, -1)
+
+    def top_words(self, rows: list[int], values: list[float], label: int, k: int = 3) -> list[str]:
         """The remark's words that weigh most for theme ``label``: the evidence a person sees."""
         scored = []
-        for name, value in feats:
-            i = self._index.get(name)
-            if i is not None and name.startswith("w:"):
+        names = self._names
+        for i, value in zip(rows, values):
+            name = names[i]
+            if name.startswith("w:"):
                 weight = float(self._matrix[i, label]) * value
                 if weight > 0:
                     scored.append((weight, name[2:]))
         return [word for _, word in sorted(scored, reverse=True)[:k]]
+
+
+class FeatureRows:
+    """``features`` for inference: the rows of a remark's features in a ``Predictor``'s weight matrix,
+    without building their names. Per lemma and per lemma pair the rows are looked up once and kept, because
+    remarks repeat the same words; features without weights are left out, as ``Predictor.predict`` does."""
+
+    def __init__(self, predictor: Predictor) -> None:
+        self._predictor = predictor
+        self._lemmas: dict[str, tuple[str, int, int, tuple[tuple[int, float], ...]] | None] = {}
+        self._pairs: dict[str, dict[str, int]] = {}
+        self._named: dict[str, int] = {}
+
+    def __call__(
+        self,
+        lang: str,
+        tokens: Tokens,
+        skip: frozenset[int],
+        theme_evidence: dict[str, float],
+        sentiment_parts: dict[str, float],
+        negated: frozenset[int] = frozenset(),
+    ) -> tuple[list[int], list[float]]:
+        lower, lemma, brk = tokens
+        rows: list[int] = []
+        values: list[float] = []
+        named = self._named
+        row = named.get("lang:" + lang)
+        if row is None:
+            row = self._name_row("lang:" + lang)
+        if row >= 0:
+            rows.append(row)
+            values.append(1.0)
+        lemmas, pairs = self._lemmas, self._pairs
+        previous = "<s>"
+        for i, word in enumerate(lower):
+            if i in skip or not word:
+                continue
+            if brk[i]:
+                previous = "<s>"
+                continue
+            lem = lemma[i]
+            found = lemmas.get(lem, _UNSEEN_ROWS)
+            if found is _UNSEEN_ROWS:
+                found = self._lemma_rows(lem)
+            if found is None:
+                continue
+            key, plain, negated_row, affixes = found
+            row = negated_row if i in negated else plain
+            if row >= 0:
+                rows.append(row)
+                values.append(1.0)
+            following = pairs.get(previous)
+            pair = following.get(key) if following is not None else None
+            if pair is None:
+                pair = self._pair_row(previous, key)
+            if pair >= 0:
+                rows.append(pair)
+                values.append(1.0)
+            for row, value in affixes:
+                rows.append(row)
+                values.append(value)
+            previous = key
+        for theme, weight in theme_evidence.items():
+            row = named.get("lex:" + theme)
+            if row is None:
+                row = self._name_row("lex:" + theme)
+            if row >= 0:
+                rows.append(row)
+                values.append(min(weight, 3.0))
+        for name, value in sentiment_parts.items():
+            row = named.get("sent:" + name)
+            if row is None:
+                row = self._name_row("sent:" + name)
+            if row >= 0:
+                rows.append(row)
+                values.append(value)
+        return rows, values
+
+    def _name_row(self, name: str) -> int:
+        row = self._named[name] = self._predictor.row(name)
+        return row
+
+    def _lemma_rows(self, lemma: str) -> tuple[str, int, int, tuple[tuple[int, float], ...]] | None:
+        found = _LEMMA_FEATURES.get(lemma, _UNSEEN)
+        if found is _UNSEEN:
+            found = _lemma_features(lemma)
+        rows = None
+        if found is not None:
+            row = self._predictor.row
+            affixes = tuple((row(name), value) for name, value in found.affixes if row(name) >= 0)
+            rows = (found.lemma, row(found.plain), row(found.negated), affixes)
+        if len(self._lemmas) >= _CACHE_LIMIT:
+            self._lemmas.clear()
+        self._lemmas[lemma] = rows
+        return rows
+
+    def _pair_row(self, previous: str, lemma: str) -> int:
+        following = self._pairs.get(previous)
+        if following is None:
+            if len(self._pairs) >= _CACHE_LIMIT:
+                self._pairs.clear()
+            following = self._pairs[previous] = {}
+        if len(following) >= _CACHE_LIMIT:
+            following.clear()
+        row = following[lemma] = self._predictor.row(_pair(previous, lemma))
+        return row
 
 
 def load() -> ModelFile | None:
@@ -148,6 +265,7 @@ _LEMMA_FEATURES: dict[str, _LemmaFeatures | None] = {}
 _PAIRS: dict[str, dict[str, str]] = {}
 _UNSEEN = _LemmaFeatures("", "", "", ())
 _NO_PAIRS: dict[str, str] = {}
+_UNSEEN_ROWS = ("", -1, -1, ())
 
 
 def _lemma_features(lemma: str) -> _LemmaFeatures | None:

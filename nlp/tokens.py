@@ -37,39 +37,45 @@ class RemarkTokenizer:
         self._lemmatize = lemmatize
         self._chunks: dict[str, _Chunk] = {}
         self._pairs = _exception_pairs(tokenizer)
+        self._special = frozenset(tokenizer.rules or {})
         self._firsts = frozenset(right for _, right in self._pairs)
         self._lasts = frozenset(left for left, _ in self._pairs)
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """The tokens of ``text``, and the positions of PII placeholders (``[CPR]``), blanked out."""
-        lower = self._lower(text)
+        tokens = self._split(text)
+        lower, lemma, _ = tokens
         placeholders: set[int] = set()
         if "[" in text:
             for i in range(1, len(lower) - 1):
                 if lower[i] in _PLACEHOLDER_NAMES and lower[i - 1] == "[" and lower[i + 1] == "]":
                     placeholders.add(i)
-                    lower[i] = ""
-        lemmatize = self._lemmatize
-        cached = lemmatize.cache
-        lemma = [cached.get(w) or lemmatize(w) for w in lower]
-        brk = [w in CLAUSE_BREAKS for w in lower]
-        return Tokens(lower, lemma, brk), frozenset(placeholders)
+                    lower[i] = lemma[i] = ""
+        return tokens, frozenset(placeholders)
 
-    def _lower(self, text: str) -> list[str]:
+    def _split(self, text: str) -> Tokens:
         cache = self._chunks
         lower: list[str] = []
+        lemma: list[str] = []
+        brk: list[bool] = []
         ends: frozenset[str] | None = None
         for chunk in _chunks(text):
             found = cache.get(chunk)
             if found is None:
                 found = self._chunk(chunk)
-            words, starts, next_ends = found
+            words, lemmas, breaks, starts, next_ends = found
             if starts and ends and not self._apart(ends, starts):
-                return [t.lower_ for t in self._tokenizer(text)]
+                return self._tokens_of([t.lower_ for t in self._tokenizer(text)])
             if words:
                 lower += words
+                lemma += lemmas
+                brk += breaks
                 ends = next_ends
-        return lower
+        return Tokens(lower, lemma, brk)
+
+    def _tokens_of(self, lower: list[str]) -> Tokens:
+        lemmatize = self._lemmatize
+        return Tokens(lower, [lemmatize(w) for w in lower], [w in CLAUSE_BREAKS for w in lower])
 
     def _apart(self, ends: frozenset[str], starts: frozenset[str]) -> bool:
         """Whether no exception can run from a chunk that ends in one of ``ends`` into one that starts
@@ -77,8 +83,16 @@ class RemarkTokenizer:
         return not any((left, right) in self._pairs for left in ends for right in starts)
 
     def _chunk(self, chunk: str) -> _Chunk:
+        if (chunk.isalpha() or chunk.isascii() and chunk.isdigit()) and chunk not in self._special:
+            # A word of letters only (or digits only) is one token: spaCy's prefixes, suffixes and infixes
+            # all need a character of another kind, so only its special cases could split it.
+            words: tuple[str, ...] = (chunk.lower(),)
+        else:
+            words = tuple(t.lower_ for t in self._tokenizer(chunk))
         found = _Chunk(
-            tuple(t.lower_ for t in self._tokenizer(chunk)),
+            words,
+            tuple(self._lemmatize(w) for w in words),
+            tuple(w in CLAUSE_BREAKS for w in words),
             frozenset(right for right in self._firsts if chunk.startswith(right)) or None,
             frozenset(left for left in self._lasts if chunk.endswith(left)) or None,
         )
@@ -90,6 +104,8 @@ class RemarkTokenizer:
 
 class _Chunk(NamedTuple):
     words: tuple[str, ...]  # lower case
+    lemmas: tuple[str, ...]
+    breaks: tuple[bool, ...]  # whether each word ends a clause
     # Whatever spaCy makes of a chunk, its first token is a prefix of it and its last a suffix: the
     # second and first tokens of exception pairs that the chunk starts and ends with (None for none).
     starts: frozenset[str] | None

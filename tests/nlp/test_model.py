@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from nlp import Analyzer
-from nlp.train import main as train_main
+from nlp import model as models
+from nlp.train import DATA, main as train_main
+
+TRAINING = DATA / "training"
 
 
 def test_the_shipped_model_is_up_to_date_with_its_training_data_and_lexicons(capsys) -> None:  # type: ignore[no-untyped-def]
@@ -24,3 +29,23 @@ def test_without_the_model_the_lexicons_alone_still_give_themes_and_sentiment() 
     lexicon_only = Analyzer(langs=("da",), use_model=False)
     analysis = lexicon_only.analyze("Leveringstiden var alt for lang, kunden er meget utilfreds", lang="da")
     assert analysis.theme_ids == ["delivery"] and analysis.sentiment == "negative"
+
+
+def test_inference_scores_remarks_on_exactly_the_features_the_models_were_trained_on(analyzer: Analyzer) -> None:
+    # The analyzer finds its features' rows directly (fast); training names them. Both must agree,
+    # or the shipped weights would be read against the wrong features.
+    assert analyzer.model is not None
+    model = analyzer.model
+    rows = models.FeatureRows(model)
+    remarks = [json.loads(line) for line in (TRAINING / "remarks-a.jsonl").read_text(encoding="utf-8").splitlines()]
+    for remark in remarks[:200] + [{"text": "Ordre 12345: kom ikke, 3 dage forsinket!! Ring [PHONE]", "lang": "da"}]:
+        named = analyzer.featurize(remark["text"], remark["lang"])
+        expected = [(model.row(name), value) for name, value in named if model.row(name) >= 0]
+        language = analyzer._langs[remark["lang"]]  # noqa: SLF001 - the same reading the analyzer takes
+        tokens, placeholders, evidence, reading = language.read(analyzer.redactor.redact(remark["text"]))
+        found_rows, found_values = rows(
+            remark["lang"], tokens, placeholders, {t: sum(w.values()) for t, w in evidence.items()},
+            reading.parts(), reading.negated,
+        )
+        assert list(zip(found_rows, found_values)) == expected, remark["text"]
+        assert model.predict_rows(found_rows, found_values) == model.predict(named)

@@ -1,0 +1,41 @@
+"""The remark tokenizer gives exactly spaCy's tokens, although it tokenises word by word and from a cache."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+import spacy
+
+from nlp.lemmas import Lemmatizer
+from nlp.matching import CLAUSE_BREAKS
+from nlp.tokens import RemarkTokenizer
+from nlp.train import DATA
+
+_PLACEHOLDERS = re.compile(r"\[([A-Z]+)\]")
+_ODD = [
+    "Pakken (ordre 12345) kom ikke :) men   OK",
+    "Ring på 22 33 44 55 -- eller skriv!!! Tak:-)",
+    "Kunden sagde: «det er 3. gang», 10kr for meget, 50% rabat?",
+    "bl.a. fakturaen, dvs. gebyret; m.v. e-mail https://example.dk/ordre?id=7",
+    "  Eg   ventar\tframleis på svar\nfrå dykk ",
+    "Ring til [PHONE] eller skriv til [EMAIL] (kunde [CPR])",
+]
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "nn"])
+def test_remarks_come_out_as_spacy_tokenises_them(lang: str) -> None:
+    nlp = spacy.blank(lang)
+    lemmatize = Lemmatizer(lang)
+    tokenizer = RemarkTokenizer(nlp.tokenizer, lemmatize)
+    texts = list(_ODD)
+    for path in sorted((DATA / "training").glob("*.jsonl")):
+        texts += [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if f'"{lang}"' in line]
+    for _ in range(2):  # the second pass reads every word from the cache
+        for text in texts:
+            (lower, lemma, brk), placeholders = tokenizer.tokens(text)
+            expected = [t.lower_ for t in nlp.tokenizer(text)]
+            assert [expected[i] for i in sorted(placeholders)] == [p.lower() for p in _PLACEHOLDERS.findall(text)]
+            assert lower == ["" if i in placeholders else w for i, w in enumerate(expected)], text
+            assert lemma == [lemmatize(w) for w in lower] and brk == [w in CLAUSE_BREAKS for w in lower], text
