@@ -107,6 +107,11 @@ def main() -> int:
     t0 = time.perf_counter()
     _fill(data / "lydhor.db", args.notes)
     print(f"filled {args.notes:,} notes in {time.perf_counter() - t0:.0f} s")
+    # The notes were written around the service: count them for the digests now, as a service would
+    # do once at its first start (which would otherwise outlast the wait for it to become ready).
+    t0 = time.perf_counter()
+    _lydhor(env, "digest", "recount")
+    print(f"counted them for the digests in {time.perf_counter() - t0:.0f} s")
     port = free_port()
     server = start(env, port)
     base = f"http://127.0.0.1:{port}"
