@@ -38,8 +38,13 @@ class RemarkTokenizer:
         self._chunks: dict[str, _Chunk] = {}
         self._pairs = _exception_pairs(tokenizer)
         self._special = frozenset(tokenizer.rules or {})
-        self._firsts = frozenset(right for _, right in self._pairs)
-        self._lasts = frozenset(left for left, _ in self._pairs)
+        # The tokens that exception pairs start and end with, by their first and last character: a new
+        # chunk is compared only with those that share its first or last character.
+        self._firsts: dict[str, set[str]] = {}
+        self._lasts: dict[str, set[str]] = {}
+        for left, right in self._pairs:
+            self._firsts.setdefault(right[:1], set()).add(right)
+            self._lasts.setdefault(left[-1:], set()).add(left)
 
     def tokens(self, text: str) -> tuple[Tokens, frozenset[int]]:
         """The tokens of ``text``, and the positions of PII placeholders (``[CPR]``), blanked out."""
@@ -93,8 +98,8 @@ class RemarkTokenizer:
             words,
             tuple(self._lemmatize(w) for w in words),
             tuple(w in CLAUSE_BREAKS for w in words),
-            frozenset(right for right in self._firsts if chunk.startswith(right)) or None,
-            frozenset(left for left in self._lasts if chunk.endswith(left)) or None,
+            frozenset(right for right in self._firsts.get(chunk[:1], ()) if chunk.startswith(right)) or None,
+            frozenset(left for left in self._lasts.get(chunk[-1:], ()) if chunk.endswith(left)) or None,
         )
         if len(self._chunks) >= _CACHE_LIMIT:
             self._chunks.clear()

@@ -178,6 +178,22 @@ async def test_a_repeat_complaint_is_flagged_and_linked(world: World) -> None:
     assert old["repeat"] is False and later["repeat"] is False  # outside the 30-day window
 
 
+async def test_repeat_complaints_within_one_imported_batch_are_linked_to_the_earlier_ones(world: World) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    day = lambda n: (now - dt.timedelta(days=n)).isoformat()  # noqa: E731
+    body = {"notes": [
+        {"text": "Fakturaen er forkert, trukket to gange", "customer_ref": "K-50", "captured_at": day(20)},
+        {"text": "Fakturaen er forkert, trukket to gange", "customer_ref": "K-51", "captured_at": day(15)},
+        {"text": "Pakken kom for sent, kunden er utilfreds", "customer_ref": "K-50", "captured_at": day(12)},
+        {"text": "Stadig trukket to gange på fakturaen, uhørt", "customer_ref": "K-50", "captured_at": day(5)},
+        {"text": "Tak for hjælpen med fakturaen, nu passer den", "customer_ref": "K-50", "captured_at": day(2)},
+    ]}
+    r = await world.client.post("/api/notes/batch", json=body, headers=world.auth("agent_north"))
+    notes = [x["note"] for x in r.json()["results"]]
+    assert [n["repeat"] for n in notes] == [False, False, False, True, False]
+    assert notes[3]["repeat_of"] == [notes[0]["id"]]  # same customer and theme; not K-51's, not the parcel
+
+
 async def test_a_colleague_sees_the_customers_whole_history(world: World) -> None:
     await world.post_note("agent_north", text="Fakturaen var forkert, trukket to gange", customer_ref="K-42")
     second = await world.post_note("agent_south", text="Stadig trukket to gange, ingen har svaret", customer_ref="K-42")
