@@ -14,6 +14,7 @@ import argparse
 import datetime as dt
 import os
 import random
+import shutil
 import sqlite3
 import statistics
 import subprocess
@@ -146,6 +147,10 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        if os.environ.get("LYDHOR_BENCH_KEEP"):
+            print(f"database kept in {data}")
+        else:
+            shutil.rmtree(data, ignore_errors=True)  # close to a gigabyte
     return 0
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import partial
 
 import msgspec
-from sqlalchemy import Select, and_, delete, exists, or_, select
+from sqlalchemy import Select, delete, exists, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from service import schemas
@@ -28,6 +28,9 @@ from service.settings import Settings
 __all__ = ["NoteService", "NoteFilters", "can_read", "can_write"]
 
 MAX_PAGE = 200
+# How far ahead of the service's clock a client's captured_at may be. It also bounds a note's received_at
+# from below (received_at >= captured_at - this), which lets a date filter narrow the newest-first scan.
+MAX_CLOCK_AHEAD = dt.timedelta(hours=24)
 _NOTE_COLUMNS = [c for c in Note.__table__.c if c.name not in ("content_hash", "created_by")]
 _hash_encoder = msgspec.json.Encoder(order="deterministic")
 
@@ -156,6 +159,12 @@ class NoteService:
         captured = data.captured_at or now
         if captured.tzinfo is None:
             captured = captured.replace(tzinfo=dt.timezone.utc)
+        if captured > now + MAX_CLOCK_AHEAD:
+            raise Invalid(
+                f"captured_at {captured.isoformat()} is more than 24 hours ahead of the service's clock; "
+                "send the time the remark was made (or leave it out for now)",
+                field="captured_at",
+            )
         if data.themes:
             # The agent's choice is the note's theme set; the analysis' scores stay where it agreed.
             nlp_scores = {t.id: t.score for t in analysis.themes}
@@ -250,7 +259,10 @@ class NoteService:
         query = await self._filtered(self._visible(query), filters)
         if cursor:
             stamp, last_id = decode_cursor(cursor)
-            query = query.where(or_(Note.received_at < stamp, and_(Note.received_at == stamp, Note.id < last_id)))
+            # A row-value comparison: both databases read it as one range of the (team, received_at, id)
+            # index; written with OR, SQLite sorted the whole period whenever a date filter bounded it too.
+            after = tuple_(literal(stamp, Note.received_at.type), literal(last_id, Note.id.type))
+            query = query.where(tuple_(Note.received_at, Note.id) < after)
         query = query.order_by(Note.received_at.desc(), Note.id.desc()).limit(size + 1)
         return await self.reader.run(partial(page, query, size))
 
@@ -279,7 +291,9 @@ class NoteService:
         if f.verbatim is not None:
             query = query.where(Note.verbatim == f.verbatim)
         if f.date_from is not None:
-            query = query.where(Note.captured_at >= f.date_from)
+            # The bound on received_at says nothing new (no note was received long before it was captured),
+            # but it stops the newest-first scan at the period's start instead of at the team's first note.
+            query = query.where(Note.captured_at >= f.date_from, Note.received_at >= f.date_from - MAX_CLOCK_AHEAD)
         if f.date_to is not None:
             query = query.where(Note.captured_at < f.date_to)
         if f.q:

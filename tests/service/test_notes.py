@@ -126,6 +126,26 @@ async def test_listing_filters_and_pages_with_a_cursor(world: World) -> None:
     assert own["items"] == []
 
 
+async def test_a_period_filter_finds_notes_by_when_the_remark_was_made(world: World) -> None:
+    now = dt.datetime.now(dt.timezone.utc)
+    at = lambda **ago: (now - dt.timedelta(**ago)).isoformat()  # noqa: E731
+    await world.post_note("agent_north", text="Faktura forkert, gammel sag", captured_at=at(days=40))  # imported history
+    await world.post_note("agent_north", text="Faktura forkert, i går", captured_at=at(days=1))
+    await world.post_note("agent_north", text="Faktura forkert, om lidt", captured_at=(now + dt.timedelta(hours=2)).isoformat())
+    await world.post_note("agent_north", text="Faktura forkert, i dag")
+    week = (await world.client.get("/api/notes", params={"from": at(days=7)}, headers=world.auth("manager_north"))).json()
+    assert sorted(n["text"] for n in week["items"]) == ["Faktura forkert, i dag", "Faktura forkert, i går", "Faktura forkert, om lidt"]
+    old = (await world.client.get("/api/notes", params={"to": at(days=30)}, headers=world.auth("manager_north"))).json()
+    assert [n["text"] for n in old["items"]] == ["Faktura forkert, gammel sag"]
+
+
+async def test_a_remark_dated_days_ahead_of_the_clock_is_refused(world: World) -> None:
+    ahead = (dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3)).isoformat()
+    r = await world.client.post("/api/notes", json={"text": "Pakken kom", "captured_at": ahead}, headers=world.auth("agent_north"))
+    assert r.status_code == 422
+    assert r.json()["field"] == "captured_at" and "ahead of the service's clock" in r.json()["detail"]
+
+
 async def test_a_correction_of_themes_and_tags_is_kept(world: World) -> None:
     note = await world.post_note("agent_north", text="Pakken kom aldrig frem")
     r = await world.client.patch(
