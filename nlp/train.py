@@ -136,13 +136,20 @@ def _best_threshold(x: _Sparse, y: np.ndarray) -> float:
     return best
 
 
-def _sparse(w: np.ndarray, names: list[str]) -> dict[str, list[tuple[int, float]]]:
-    weights: dict[str, list[tuple[int, float]]] = {}
-    for i, name in enumerate(names):
-        row = [(int(k), round(float(v), 4)) for k, v in enumerate(w[i]) if abs(v) >= PRUNE]
-        if row:
-            weights[name] = row
-    return weights
+def _linear(labels: list[str], w: np.ndarray, b: np.ndarray, names: list[str], **options: object) -> LinearModel:
+    """The fitted weights as a model file keeps them: the non-zero ones (|w| >= PRUNE), column by column."""
+    rows, cols = np.nonzero(np.abs(w) >= PRUNE)
+    used = sorted(set(rows.tolist()))
+    position = {row: i for i, row in enumerate(used)}
+    return LinearModel(
+        labels=labels,
+        bias=[round(float(v), 4) for v in b],
+        features=[names[row] for row in used],
+        feature=[position[row] for row in rows.tolist()],
+        label=cols.tolist(),
+        weight=[round(float(v), 4) for v in w[rows, cols]],
+        **options,  # type: ignore[arg-type]
+    )
 
 
 def train(cross_validate: bool = False) -> ModelFile:
@@ -171,8 +178,8 @@ def train(cross_validate: bool = False) -> ModelFile:
     w_s, b_s = _fit(x, y_sentiment, softmax=True)
     return ModelFile(
         source_digest=source_digest(),
-        themes=LinearModel(labels=labels, bias=[round(float(v), 4) for v in b_t], weights=_sparse(w_t, names), threshold=round(threshold, 3)),
-        sentiment=LinearModel(labels=SENTIMENTS, bias=[round(float(v), 4) for v in b_s], weights=_sparse(w_s, names), softmax=True),
+        themes=_linear(labels, w_t, b_t, names, threshold=round(threshold, 3)),
+        sentiment=_linear(SENTIMENTS, w_s, b_s, names, softmax=True),
     )
 
 
