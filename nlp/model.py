@@ -8,6 +8,7 @@ is a sparse dot product in plain Python; weights are a data file (``data/model.j
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
 from typing import NamedTuple
 
 import msgspec
@@ -110,7 +111,7 @@ class FeatureRows:
 
     def __init__(self, predictor: Predictor) -> None:
         self._predictor = predictor
-        self._lemmas: dict[str, tuple[str, int, int, tuple[tuple[int, float], ...]] | None] = {}
+        self._lemmas: dict[str, tuple[int, int, tuple[tuple[int, float], ...]]] = {}
         self._pairs: dict[str, dict[str, int]] = {}
         self._named: dict[str, int] = {}
 
@@ -123,32 +124,17 @@ class FeatureRows:
         sentiment_parts: dict[str, float],
         negated: frozenset[int] = frozenset(),
     ) -> tuple[list[int], list[float]]:
-        lower, lemma, brk = tokens
         rows: list[int] = []
         values: list[float] = []
-        named = self._named
-        row = named.get("lang:" + lang)
-        if row is None:
-            row = self._name_row("lang:" + lang)
-        if row >= 0:
-            rows.append(row)
-            values.append(1.0)
         lemmas, pairs = self._lemmas, self._pairs
-        previous = "<s>"
-        for i, word in enumerate(lower):
-            if i in skip or not word:
-                continue
-            if brk[i]:
-                previous = "<s>"
-                continue
-            lem = lemma[i]
-            found = lemmas.get(lem, _UNSEEN_ROWS)
-            if found is _UNSEEN_ROWS:
-                found = self._lemma_rows(lem)
-            if found is None:
-                continue
-            key, plain, negated_row, affixes = found
-            row = negated_row if i in negated else plain
+        self._add_named(rows, values, [("lang:" + lang, 1.0)])
+        for found, is_negated, previous in _lemma_walk(tokens, skip, negated):
+            key = found.lemma
+            cached = lemmas.get(key)
+            if cached is None:
+                cached = self._lemma_rows(found)
+            plain, negated_row, affixes = cached
+            row = negated_row if is_negated else plain
             if row >= 0:
                 rows.append(row)
                 values.append(1.0)
@@ -162,39 +148,26 @@ class FeatureRows:
             for row, value in affixes:
                 rows.append(row)
                 values.append(value)
-            previous = key
-        for theme, weight in theme_evidence.items():
-            row = named.get("lex:" + theme)
+        self._add_named(rows, values, _lexicon_features(theme_evidence, sentiment_parts))
+        return rows, values
+
+    def _add_named(self, rows: list[int], values: list[float], feats: list[tuple[str, float]]) -> None:
+        named = self._named
+        for name, value in feats:
+            row = named.get(name)
             if row is None:
-                row = self._name_row("lex:" + theme)
-            if row >= 0:
-                rows.append(row)
-                values.append(min(weight, 3.0))
-        for name, value in sentiment_parts.items():
-            row = named.get("sent:" + name)
-            if row is None:
-                row = self._name_row("sent:" + name)
+                row = named[name] = self._predictor.row(name)
             if row >= 0:
                 rows.append(row)
                 values.append(value)
-        return rows, values
 
-    def _name_row(self, name: str) -> int:
-        row = self._named[name] = self._predictor.row(name)
-        return row
-
-    def _lemma_rows(self, lemma: str) -> tuple[str, int, int, tuple[tuple[int, float], ...]] | None:
-        found = _LEMMA_FEATURES.get(lemma, _UNSEEN)
-        if found is _UNSEEN:
-            found = _lemma_features(lemma)
-        rows = None
-        if found is not None:
-            row = self._predictor.row
-            affixes = tuple((row(name), value) for name, value in found.affixes if row(name) >= 0)
-            rows = (found.lemma, row(found.plain), row(found.negated), affixes)
+    def _lemma_rows(self, found: _LemmaFeatures) -> tuple[int, int, tuple[tuple[int, float], ...]]:
+        row = self._predictor.row
+        affixes = tuple((row(name), value) for name, value in found.affixes if row(name) >= 0)
+        rows = (row(found.plain), row(found.negated), affixes)
         if len(self._lemmas) >= _CACHE_LIMIT:
             self._lemmas.clear()
-        self._lemmas[lemma] = rows
+        self._lemmas[found.lemma] = rows
         return rows
 
     def _pair_row(self, previous: str, lemma: str) -> int:
@@ -226,10 +199,25 @@ def features(
 ) -> list[tuple[str, float]]:
     """The features of one remark: lemmas (marked when negated: "ikke noget problem" is not a problem),
     lemma pairs, compound affixes, and what the lexicons found."""
-    lower, lemma, brk = tokens
     feats: list[tuple[str, float]] = [("lang:" + lang, 1.0)]
+    pairs = _PAIRS
+    for found, is_negated, previous in _lemma_walk(tokens, skip, negated):
+        feats.append((found.negated if is_negated else found.plain, 1.0))
+        pair = pairs.get(previous, _NO_PAIRS).get(found.lemma)
+        feats.append((pair if pair is not None else _pair(previous, found.lemma), 1.0))
+        feats += found.affixes
+    feats += _lexicon_features(theme_evidence, sentiment_parts)
+    return feats
+
+
+def _lemma_walk(
+    tokens: Tokens, skip: frozenset[int], negated: frozenset[int]
+) -> Iterator[tuple[_LemmaFeatures, bool, str]]:
+    """The words that give features, in order: each one's lemma features, whether it is negated, and the
+    lemma before it in its clause ("<s>" at a clause's start), from which the pair feature is named."""
+    lower, lemma, brk = tokens
+    known = _LEMMA_FEATURES
     previous = "<s>"
-    known, pairs = _LEMMA_FEATURES, _PAIRS
     for i, word in enumerate(lower):
         if i in skip or not word:
             continue
@@ -242,15 +230,14 @@ def features(
             found = _lemma_features(lem)
         if found is None:
             continue
-        feats.append((found.negated if i in negated else found.plain, 1.0))
-        pair = pairs.get(previous, _NO_PAIRS).get(found.lemma)
-        feats.append((pair if pair is not None else _pair(previous, found.lemma), 1.0))
-        feats += found.affixes
+        yield found, i in negated, previous
         previous = found.lemma
-    for theme, weight in theme_evidence.items():
-        feats.append(("lex:" + theme, min(weight, 3.0)))
-    for name, value in sentiment_parts.items():
-        feats.append(("sent:" + name, value))
+
+
+def _lexicon_features(theme_evidence: dict[str, float], sentiment_parts: dict[str, float]) -> list[tuple[str, float]]:
+    """What the theme and sentiment lexicons found in the remark, as features."""
+    feats = [("lex:" + theme, min(weight, 3.0)) for theme, weight in theme_evidence.items()]
+    feats += [("sent:" + name, value) for name, value in sentiment_parts.items()]
     return feats
 
 
@@ -267,7 +254,6 @@ _LEMMA_FEATURES: dict[str, _LemmaFeatures | None] = {}
 _PAIRS: dict[str, dict[str, str]] = {}
 _UNSEEN = _LemmaFeatures("", "", "", ())
 _NO_PAIRS: dict[str, str] = {}
-_UNSEEN_ROWS = ("", -1, -1, ())
 
 
 def _lemma_features(lemma: str) -> _LemmaFeatures | None:
