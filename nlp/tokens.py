@@ -79,6 +79,7 @@ class RemarkTokenizer:
         return Tokens(lower, lemma, brk)
 
     def _tokens_of(self, lower: list[str]) -> Tokens:
+        """Lower-case words with their lemmas and clause breaks."""
         lemmatize = self._lemmatize
         return Tokens(lower, [lemmatize(w) for w in lower], [w in CLAUSE_BREAKS for w in lower])
 
@@ -94,10 +95,11 @@ class RemarkTokenizer:
             words: tuple[str, ...] = (chunk.lower(),)
         else:
             words = tuple(t.lower_ for t in self._tokenizer(chunk))
+        _, lemmas, breaks = self._tokens_of(list(words))
         found = _Chunk(
             words,
-            tuple(self._lemmatize(w) for w in words),
-            tuple(w in CLAUSE_BREAKS for w in words),
+            tuple(lemmas),
+            tuple(breaks),
             frozenset(right for right in self._firsts.get(chunk[:1], ()) if chunk.startswith(right)) or None,
             frozenset(left for left in self._lasts.get(chunk[-1:], ()) if chunk.endswith(left)) or None,
         )

@@ -161,7 +161,8 @@ class NoteService:
             captured = captured.replace(tzinfo=dt.timezone.utc)
         if captured > now + MAX_CLOCK_AHEAD:
             raise Invalid(
-                f"captured_at {captured.isoformat()} is more than 24 hours ahead of the service's clock; "
+                f"captured_at {captured.isoformat()} is more than {MAX_CLOCK_AHEAD.total_seconds() / 3600:.0f} hours "
+                "ahead of the service's clock; "
                 "send the time the remark was made (or leave it out for now)",
                 field="captured_at",
             )

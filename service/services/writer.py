@@ -136,20 +136,20 @@ class NoteWriter:
         known = {key: (note_id, content_hash) for note_id, key, content_hash in self._sql.by_keys(conn, keys)} if keys else {}
         outcomes: list[Outcome] = []
         stored: list[PreparedNote] = []
-        complaints: dict[str, list[PreparedNote]] = {}
+        by_customer: dict[str, list[PreparedNote]] = {}  # the group's notes stored so far, per customer
         for note in notes:
             seen = known.get(note.client_key) if note.client_key is not None else None
             if seen is not None:
                 outcomes.append(Outcome("existing" if seen[1] == note.content_hash else "conflict", seen[0]))
                 continue
             ref = note.row["customer_ref"]
-            same_customer = complaints.get(ref, ()) if ref and note.row["sentiment"] in _NEGATIVE else ()
+            earlier = by_customer.get(ref, ()) if ref else ()
             note.repeat_of = self._earlier_complaints(conn, note) + [
-                e.row["id"] for e in same_customer if _repeats(note, e, self._window)
+                e.row["id"] for e in earlier if _repeats(note, e, self._window)
             ]
             stored.append(note)
-            if ref and note.row["sentiment"] in _NEGATIVE:  # complaints earlier in the group, by customer
-                complaints.setdefault(ref, []).append(note)
+            if ref:
+                by_customer.setdefault(ref, []).append(note)
             if note.client_key is not None:
                 known[note.client_key] = (note.row["id"], note.content_hash)
             outcomes.append(Outcome("created", note.row["id"]))
