@@ -6,7 +6,8 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run demo test bench install clean
 
-$(STAMP): pyproject.toml
+# setup.py compiles nlp's hot modules (nlp/compiled.py), so a change to any nlp source reinstalls.
+$(STAMP): pyproject.toml setup.py $(wildcard nlp/*.py)
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'

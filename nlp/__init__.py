@@ -8,11 +8,15 @@
 A plain library: no web framework or database. Data (lexicons, taxonomy) lives in ``nlp/data``.
 """
 
-from nlp.analyzer import MAX_TEXT_LENGTH, Analysis, Analyzer
-from nlp.langid import SUPPORTED
-from nlp.pii import PIISpan, Redactor
-from nlp.taxonomy import Taxonomy, TaxonomyError, ThemeDef, ThemeTerms
-from nlp.themes import ThemeHit
+from nlp.compiled import use_sources_when_stale
+
+use_sources_when_stale()  # before any compiled module is imported
+
+from nlp.analyzer import MAX_TEXT_LENGTH, Analysis, Analyzer  # noqa: E402
+from nlp.langid import SUPPORTED  # noqa: E402
+from nlp.pii import Redactor  # noqa: E402
+from nlp.results import PIISpan, ThemeHit  # noqa: E402
+from nlp.taxonomy import Taxonomy, TaxonomyError, ThemeDef, ThemeTerms  # noqa: E402
 
 __all__ = [
     "Analysis",

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-import msgspec
 import spacy
 from spacy.language import Language
 
@@ -13,10 +12,11 @@ from nlp.keyphrases import KeyphraseExtractor
 from nlp.langid import SUPPORTED, LanguageIdentifier
 from nlp.lemmas import Lemmatizer
 from nlp.matching import PhraseIndex, Tokens
-from nlp.pii import PLACEHOLDERS, PIISpan, Redactor
-from nlp.sentiment import Reading, SentimentLabel, SentimentResult, SentimentScorer, verdict
+from nlp.pii import PLACEHOLDERS, Redactor
+from nlp.results import Analysis, PIISpan, Reading, SentimentLabel, SentimentResult, ThemeHit
+from nlp.sentiment import SentimentScorer, verdict
 from nlp.taxonomy import Taxonomy, ThemeDef
-from nlp.themes import ThemeHit, ThemeMatcher, hits_from
+from nlp.themes import ThemeMatcher, hits_from
 from nlp.tokens import RemarkTokenizer
 
 __all__ = ["Analysis", "Analyzer", "MAX_TEXT_LENGTH"]
@@ -24,26 +24,6 @@ __all__ = ["Analysis", "Analyzer", "MAX_TEXT_LENGTH"]
 MAX_TEXT_LENGTH = 4000
 UNOPPOSED_PRAISE = 0.4  # a negated mild complaint ("ikke noget problem") reaches this
 _SPACE = re.compile(r"\s+")
-
-
-class Analysis(msgspec.Struct, kw_only=True):
-    """What the NLP step found in one remark. Everything but ``pii`` reads the redacted text."""
-
-    lang: str
-    lang_confidence: float
-    supported: bool
-    note: str | None = None
-    redacted: str
-    pii: list[PIISpan]
-    themes: list[ThemeHit]
-    sentiment: SentimentLabel
-    sentiment_score: float
-    sentiment_cues: list[str]
-    keyphrases: list[str]
-
-    @property
-    def theme_ids(self) -> list[str]:
-        return [t.id for t in self.themes]
 
 
 class _Language:
@@ -165,7 +145,7 @@ class Analyzer:
     def _model_sentiment(self, sentiment_probs: list[float], reading: Reading) -> SentimentResult:
         assert self.model is not None
         probs = dict(zip(self.model.sentiment.labels, sentiment_probs))
-        label: SentimentLabel = max(probs, key=probs.__getitem__)  # type: ignore[assignment]
+        label: SentimentLabel = max(probs, key=probs.__getitem__)  # type: ignore[assignment,arg-type]
         score = probs.get("positive", 0.0) - probs.get("negative", 0.0)
         if label == "negative" and reading.neg == 0.0 and reading.pos >= UNOPPOSED_PRAISE and not reading.sarcasm:
             # Praise with no complaint word at all ("ikke noget problem", a negated complaint) is not read

@@ -13,6 +13,7 @@ import msgspec
 import pycld2
 
 from nlp import resources
+from nlp.data_files import LangidMarkers
 from nlp.lemmas import is_known
 
 __all__ = ["LanguageIdentifier", "SUPPORTED"]
@@ -26,19 +27,11 @@ _TOP_CONFIDENCE = 0.99
 _CACHE_LIMIT = 200_000
 
 
-class _Markers(msgspec.Struct):
-    da: dict[str, list[str]]
-    nb: dict[str, list[str]]
-    nn: dict[str, list[str]]
-    endings: dict[str, list[str]]
-    other: dict[str, list[str]]
-
-
 class LanguageIdentifier:
     """``identify(text) -> (code, confidence)``; code is da/nb/nn, another ISO code, or ``und``."""
 
     def __init__(self) -> None:
-        markers = msgspec.toml.decode(resources.read_bytes("langid.toml"), type=_Markers)
+        markers = msgspec.toml.decode(resources.read_bytes("langid.toml"), type=LangidMarkers)
         self._words: dict[str, set[str]] = {}
         for lang in SUPPORTED:
             for word in getattr(markers, lang)["words"]:

@@ -7,7 +7,7 @@ not in a lexicon is tried as modifier + head against the entries that may stand 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, Generic, NamedTuple, TypeVar
 
 __all__ = ["Tokens", "PhraseIndex", "CompoundIndex", "PhraseMatch", "CLAUSE_BREAKS"]
 
@@ -33,8 +33,8 @@ class PhraseMatch(NamedTuple):
     start: int
     end: int  # exclusive
     positions: tuple[int, ...]
-    payload: object
-    owner: object
+    payload: Any  # Any, not object: mypyc cannot compile a NamedTuple field typed object
+    owner: Any
 
 
 # (order added, elements as (form, lemma), payload, owner, max_gap)

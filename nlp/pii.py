@@ -10,15 +10,14 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Iterable
-from typing import Literal
-
 import msgspec
 
 from nlp import resources
+from nlp.data_files import PIICues
+from nlp.results import PIIKind, PIISpan
 
 __all__ = ["PIIKind", "PIISpan", "Redactor", "PLACEHOLDERS"]
 
-PIIKind = Literal["cpr", "fnr", "phone", "email", "card", "iban", "account"]
 
 PLACEHOLDERS: dict[str, str] = {
     "cpr": "[CPR]",
@@ -29,23 +28,6 @@ PLACEHOLDERS: dict[str, str] = {
     "iban": "[IBAN]",
     "account": "[ACCOUNT]",
 }
-
-
-class PIISpan(msgspec.Struct, frozen=True, kw_only=True):
-    """A piece of personal data: its kind and ``[start, end)`` offsets into the original text."""
-
-    kind: PIIKind
-    start: int
-    end: int
-
-
-class _Cues(msgspec.Struct, frozen=True):
-    phone_cues: list[str]
-    id_cues: list[str]
-    account_cues: list[str]
-    cpr_cues: list[str]
-    fnr_cues: list[str]
-    card_cues: list[str]
 
 
 # IBAN lengths of the countries whose customers these companies meet most; others are checked by mod-97
@@ -155,7 +137,7 @@ class Redactor:
     """Finds personal data and replaces it with typed placeholders such as ``[CPR]``."""
 
     def __init__(self) -> None:
-        cues = msgspec.toml.decode(resources.read_bytes("pii.toml"), type=_Cues)
+        cues = msgspec.toml.decode(resources.read_bytes("pii.toml"), type=PIICues)
         self._phone_cue = _cue_regex(cues.phone_cues)
         self._id_cue = _cue_regex(cues.id_cues)
         self._account_cue = _cue_regex(cues.account_cues)

@@ -14,17 +14,16 @@ with the rules people apply when they read a remark:
 
 from __future__ import annotations
 
-from typing import Literal
-
 import msgspec
 
 from nlp import resources
+from nlp.data_files import SentimentLexicon
 from nlp.lemmas import Lemmatizer
 from nlp.matching import PhraseIndex, PhraseMatch, Tokens, lemma_forms
+from nlp.results import Reading, SentimentLabel, SentimentResult
 
 __all__ = ["SentimentLabel", "SentimentResult", "SentimentScorer", "Reading", "verdict"]
 
-SentimentLabel = Literal["negative", "neutral", "positive", "mixed"]
 
 NEGATION_REACH = 3
 NEGATED = -0.6  # "ikke god" is weaker than "dårlig"
@@ -37,58 +36,11 @@ MIXED_MIN = 1.0
 UNMARKED_COMPLAINT = -0.2
 
 
-class SentimentResult(msgspec.Struct, frozen=True, kw_only=True):
-    label: SentimentLabel
-    score: float
-    cues: list[str]
-
-
-class Reading(msgspec.Struct, kw_only=True):
-    """What the lexicon found in a remark, before a verdict: weighted praise and complaint, and cues."""
-
-    pos: float
-    neg: float
-    request: bool
-    sarcasm: bool
-    contrast: bool
-    negations: int
-    negated: frozenset[int] = frozenset()  # token positions in the scope of a negator
-    cues: list[str]
-
-    def parts(self) -> dict[str, float]:
-        """The reading as model features."""
-        return {
-            "pos": min(self.pos, 4.0),
-            "neg": min(self.neg, 4.0),
-            "both": min(self.pos, self.neg, 3.0),
-            "none": float(self.pos == 0.0 and self.neg == 0.0),
-            "request": float(self.request),
-            "sarcasm": float(self.sarcasm),
-            "contrast": float(self.contrast),
-            "negation": float(min(self.negations, 2)),
-        }
-
-
-class _Modifiers(msgspec.Struct):
-    negators: list[str] = []
-    intensifiers: dict[str, float] = {}
-    downtoners: dict[str, float] = {}
-    contrast: list[str] = []
-    sarcasm: list[str] = []
-    request_cues: list[str] = []
-
-
-class _Lexicon(msgspec.Struct):
-    words: dict[str, float]
-    phrases: dict[str, float] = {}
-    modifiers: _Modifiers = msgspec.field(default_factory=_Modifiers)
-
-
 class SentimentScorer:
     """Scores tokens of one language against that language's sentiment lexicon."""
 
     def __init__(self, lang: str, lemmatize: Lemmatizer, phrases: PhraseIndex) -> None:
-        lexicon = msgspec.toml.decode(resources.read_bytes(f"{lang}/sentiment.toml"), type=_Lexicon)
+        lexicon = msgspec.toml.decode(resources.read_bytes(f"{lang}/sentiment.toml"), type=SentimentLexicon)
         mods = lexicon.modifiers
         self._valence: dict[str, float] = {}
         def add(phrase: str, kind: str, value: float) -> None:
@@ -131,17 +83,18 @@ class SentimentScorer:
         for found in phrases:
             if found.owner is not self:
                 continue
-            kind, value = found.payload  # type: ignore[misc]
+            payload: tuple[str, float] = found.payload
+            kind, amount = payload
             if kind == "phrase":
                 # The phrase replaces its words: "virker ikke" is one complaint, not a negated "virker".
-                valence[found.start] = value
+                valence[found.start] = amount
                 for p in found.positions:
                     if p != found.start:
                         valence[p] = 0.0
                     negators[p] = False
                 cues.append(" ".join(lower[p] for p in found.positions))
             elif kind == "scale":
-                scale[found.positions[-1]] = value
+                scale[found.positions[-1]] = amount
             elif kind == "negate":
                 negators[found.positions[-1]] = True
             elif kind == "sarcasm":
@@ -199,12 +152,13 @@ class SentimentScorer:
                 factor = 1.0
             if negate_left:
                 negate_left -= 1
-        pos = neg = 0.0
+        pos: float = 0.0
+        neg: float = 0.0
         last = len(segments) - 1
-        for k, (p, q) in enumerate(segments):
+        for k, (praise, complaint) in enumerate(segments):
             weight = 1.0 if last == 0 else (AFTER_CONTRAST if k == last else BEFORE_CONTRAST)
-            pos += p * weight
-            neg += q * weight
+            pos += praise * weight
+            neg += complaint * weight
         if "!" in text:
             pos, neg = pos * 1.15, neg * 1.15
         if request:

@@ -7,8 +7,10 @@ from typing import NamedTuple
 import msgspec
 
 from nlp import resources
+from nlp.data_files import ThemeScope
 from nlp.lemmas import Lemmatizer
 from nlp.matching import CompoundIndex, PhraseIndex, PhraseMatch, Tokens, lemma_forms
+from nlp.results import ThemeHit
 from nlp.taxonomy import Taxonomy
 
 __all__ = ["ThemeHit", "ThemeMatcher", "hits_from"]
@@ -20,22 +22,10 @@ NOT_ABOUT_REACH = 4  # words after "handler ikke om" whose theme cues do not cou
 _CACHE_LIMIT = 200_000
 
 
-class ThemeHit(msgspec.Struct, frozen=True, kw_only=True):
-    """A theme given to a remark: its id, a score in (0, 1], and the words that gave it."""
-
-    id: str
-    score: float
-    evidence: list[str]
-
-
 class _Cue(NamedTuple):
     theme: str
     weight: float
     term: str
-
-
-class _Scope(msgspec.Struct):
-    not_about: list[str] = []
 
 
 class ThemeMatcher:
@@ -63,7 +53,7 @@ class ThemeMatcher:
             for word in terms.block:
                 for form in lemma_forms(word, lemmatize):
                     self._block.setdefault(form, set()).add(theme.id)
-        scope = msgspec.toml.decode(resources.read_bytes(f"{lang}/scope.toml"), type=_Scope)
+        scope = msgspec.toml.decode(resources.read_bytes(f"{lang}/scope.toml"), type=ThemeScope)
         for phrase in scope.not_about:
             phrases.add(phrase, None, self, max_gap=1)
         self._cache: dict[str, tuple[_Cue, ...]] = {}
@@ -102,11 +92,11 @@ class ThemeMatcher:
             for cue in cues:
                 evidence.setdefault(cue.theme, {})[word] = cue.weight
         for found in mine:
-            cue = found.payload
-            if cue is None or found.start in muted:
+            phrase_cue: _Cue | None = found.payload  # None for the "not about" phrases
+            if phrase_cue is None or found.start in muted:
                 continue
             phrase_words = " ".join(lower[p] for p in found.positions)
-            evidence.setdefault(cue.theme, {})[phrase_words] = cue.weight
+            evidence.setdefault(phrase_cue.theme, {})[phrase_words] = phrase_cue.weight
         return evidence
 
     def _muted_positions(self, tokens: Tokens, mine: list[PhraseMatch]) -> set[int]:
@@ -120,7 +110,6 @@ class ThemeMatcher:
                 muted.add(stop)
                 stop += 1
         return muted
-
 
 
 def hits_from(evidence: dict[str, dict[str, float]]) -> list[ThemeHit]:

@@ -129,7 +129,7 @@ def _exception_pairs(tokenizer: Tokenizer) -> frozenset[tuple[str, str]]:
         token_match=tokenizer.token_match,
         url_match=tokenizer.url_match,
     )
-    pairs = set()
+    pairs: set[tuple[str, str]] = set()
     for key in tokenizer.rules or {}:
         orth = [t.text for t in plain(key)]
         pairs.update(zip(orth, orth[1:]))
