@@ -107,11 +107,13 @@ class Predictor:
 class FeatureRows:
     """``features`` for inference: the rows of a remark's features in a ``Predictor``'s weight matrix,
     without building their names. Per lemma and per lemma pair the rows are looked up once and kept, because
-    remarks repeat the same words; features without weights are left out, as ``Predictor.predict`` does."""
+    remarks repeat the same words; features without weights are left out, as ``Predictor.predict`` does.
+    The walk is ``_lemma_walk``'s, written out: this runs for every remark."""
 
     def __init__(self, predictor: Predictor) -> None:
         self._predictor = predictor
-        self._lemmas: dict[str, tuple[int, int, tuple[tuple[int, float], ...]]] = {}
+        # Per lemma as the tokens give it: None for a lemma without features, else its rows (_WordRows).
+        self._words: dict[str, _WordRows | None] = {}
         self._pairs: dict[str, dict[str, int]] = {}
         self._named: dict[str, int] = {}
 
@@ -126,28 +128,38 @@ class FeatureRows:
     ) -> tuple[list[int], list[float]]:
         rows: list[int] = []
         values: list[float] = []
-        lemmas, pairs = self._lemmas, self._pairs
+        words, pairs = self._words, self._pairs
         self._add_named(rows, values, [("lang:" + lang, 1.0)])
-        for found, is_negated, previous in _lemma_walk(tokens, skip, negated):
-            key = found.lemma
-            cached = lemmas.get(key)
-            if cached is None:
-                cached = self._lemma_rows(found)
-            plain, negated_row, affixes = cached
-            row = negated_row if is_negated else plain
+        lower, lemma, brk = tokens
+        previous = "<s>"
+        for i in range(len(lower)):
+            if not lower[i] or i in skip:
+                continue
+            if brk[i]:
+                previous = "<s>"
+                continue
+            lem = lemma[i]
+            found = words.get(lem)
+            if found is None and lem not in words:
+                found = self._word_rows(lem)
+            if found is None:
+                continue
+            row = found.negated if i in negated else found.plain
             if row >= 0:
                 rows.append(row)
                 values.append(1.0)
+            key = found.key
             following = pairs.get(previous)
-            pair = following.get(key) if following is not None else None
-            if pair is None:
+            pair = following.get(key, -2) if following is not None else -2
+            if pair == -2:
                 pair = self._pair_row(previous, key)
             if pair >= 0:
                 rows.append(pair)
                 values.append(1.0)
-            for row, value in affixes:
+            for row, value in found.affixes:
                 rows.append(row)
                 values.append(value)
+            previous = key
         self._add_named(rows, values, _lexicon_features(theme_evidence, sentiment_parts))
         return rows, values
 
@@ -161,13 +173,16 @@ class FeatureRows:
                 rows.append(row)
                 values.append(value)
 
-    def _lemma_rows(self, found: _LemmaFeatures) -> tuple[int, int, tuple[tuple[int, float], ...]]:
-        row = self._predictor.row
-        affixes = tuple((row(name), value) for name, value in found.affixes if row(name) >= 0)
-        rows = (row(found.plain), row(found.negated), affixes)
-        if len(self._lemmas) >= _CACHE_LIMIT:
-            self._lemmas.clear()
-        self._lemmas[found.lemma] = rows
+    def _word_rows(self, lemma: str) -> _WordRows | None:
+        found = _LEMMA_FEATURES[lemma] if lemma in _LEMMA_FEATURES else _lemma_features(lemma)
+        rows: _WordRows | None = None
+        if found is not None:
+            row = self._predictor.row
+            affixes = tuple((row(name), value) for name, value in found.affixes if row(name) >= 0)
+            rows = _WordRows(found.lemma, row(found.plain), row(found.negated), affixes)
+        if len(self._words) >= _CACHE_LIMIT:
+            self._words.clear()
+        self._words[lemma] = rows
         return rows
 
     def _pair_row(self, previous: str, lemma: str) -> int:
@@ -180,6 +195,13 @@ class FeatureRows:
             following.clear()
         row = following[lemma] = self._predictor.row(_pair(previous, lemma))
         return row
+
+
+class _WordRows(NamedTuple):
+    key: str  # the lemma as features name it ("<num>" for numbers)
+    plain: int  # rows of the lemma's features, -1 where the model has no weight
+    negated: int
+    affixes: tuple[tuple[int, float], ...]
 
 
 def load() -> ModelFile | None:
@@ -225,9 +247,7 @@ def _lemma_walk(
             previous = "<s>"
             continue
         lem = lemma[i]
-        found = known.get(lem, _UNSEEN)
-        if found is _UNSEEN:
-            found = _lemma_features(lem)
+        found = known[lem] if lem in known else _lemma_features(lem)
         if found is None:
             continue
         yield found, i in negated, previous
@@ -252,7 +272,6 @@ class _LemmaFeatures(NamedTuple):
 # a name built once also keeps its hash for the look-up of its weights.
 _LEMMA_FEATURES: dict[str, _LemmaFeatures | None] = {}
 _PAIRS: dict[str, dict[str, str]] = {}
-_UNSEEN = _LemmaFeatures("", "", "", ())
 _NO_PAIRS: dict[str, str] = {}
 
 
