@@ -46,14 +46,15 @@ class PhraseIndex:
 
     One index per language holds the entries of every component (themes, sentiment), each tagged with its
     ``owner``, so that a remark is walked once. Entries are indexed by their first word and then their
-    second, so a remark only tries the entries whose first two words it contains. Matches come in text
-    order; those that start at the same word, in the order they were added.
+    second. An entry's second word can only stand within ``max_gap + 1`` words of its first, so at each
+    word of a remark only the entries whose second word is among the next few words are tried. Matches
+    come in text order; those that start at the same word, in the order they were added.
     """
 
     def __init__(self, lemmatize: Callable[[str], str]) -> None:
         self._lemmatize = lemmatize
         self._index: dict[str, dict[str, list[_Entry]]] = {}
-        self._firsts: set[str] = set()  # the index's keys as a set, for one intersection per remark
+        self._reach = 1  # how many words after an entry's first its second can stand: the largest max_gap + 1
         self._size = 0
 
     def add(self, phrase: str, payload: object, owner: object, max_gap: int = 2) -> None:
@@ -64,10 +65,10 @@ class PhraseIndex:
         entry: _Entry = (self._size, elements, payload, owner, max_gap)
         seconds = set(elements[1]) if len(elements) > 1 else {""}
         for first in set(elements[0]):
-            self._firsts.add(first)
             by_second = self._index.setdefault(first, {})
             for second in seconds:
                 by_second.setdefault(second, []).append(entry)
+        self._reach = max(self._reach, max_gap + 1)
         self._size += 1
 
     def __len__(self) -> int:
@@ -76,26 +77,22 @@ class PhraseIndex:
     def find(self, tokens: Tokens) -> list[PhraseMatch]:
         lower, lemma, brk = tokens
         index = self._index
-        present = set(lower)
-        present.update(lemma)
-        firsts = self._firsts.intersection(present)
+        reach = self._reach
         found: list[PhraseMatch] = []
-        if not firsts:  # most words start no entry: one intersection spares a look-up per word
-            return found
-        present.add("")  # the "second word" of one-word entries
         n = len(lower)
         for i in range(n):
-            if lower[i] not in firsts and lemma[i] not in firsts:
-                continue
-            by_form = index.get(lower[i])
-            if by_form is not None and by_form.keys().isdisjoint(present):
-                by_form = None
-            by_lemma = index.get(lemma[i]) if lemma[i] != lower[i] else None
-            if by_lemma is not None and by_lemma.keys().isdisjoint(present):
-                by_lemma = None
+            form = lower[i]
+            lem = lemma[i]
+            by_form = index.get(form)
+            by_lemma = index.get(lem) if lem != form else None
             if by_form is None and by_lemma is None:
                 continue
-            for _, elements, payload, owner, max_gap in _candidates(present, by_form, by_lemma):
+            # The words an entry's second word can be: those within reach, and "" for one-word entries.
+            following = {""}
+            for j in range(i + 1, min(n, i + 1 + reach)):
+                following.add(lower[j])
+                following.add(lemma[j])
+            for _, elements, payload, owner, max_gap in _candidates(following, by_form, by_lemma):
                 positions = _extend(elements, max_gap, i, lower, lemma, brk, n)
                 if positions is not None:
                     found.append(PhraseMatch(i, positions[-1] + 1, positions, payload, owner))
@@ -103,17 +100,19 @@ class PhraseIndex:
 
 
 def _candidates(
-    present: set[str], by_form: dict[str, list[_Entry]] | None, by_lemma: dict[str, list[_Entry]] | None
+    following: set[str], by_form: dict[str, list[_Entry]] | None, by_lemma: dict[str, list[_Entry]] | None
 ) -> list[_Entry]:
-    """The entries under a word's form, then those under its lemma, whose second word is in the remark;
-    each group in the order the entries were added."""
+    """The entries under a word's form, then those under its lemma, whose second word is among
+    ``following``; each group in the order the entries were added."""
     candidates: list[_Entry] = []
     for by_second in (by_form, by_lemma):
         if by_second is None:
             continue
-        seconds = by_second.keys() & present
+        seconds = [second for second in following if second in by_second]
+        if not seconds:
+            continue
         if len(seconds) == 1:
-            group = by_second[seconds.pop()]  # in the order added, each entry once
+            group = by_second[seconds[0]]  # in the order added, each entry once
         else:  # an entry can stand under the form and the lemma of its second word
             group = sorted({entry[0]: entry for second in seconds for entry in by_second[second]}.values())
         if candidates:
