@@ -9,6 +9,12 @@ The one exception: after splitting, spaCy looks for its multi-token exceptions (
 across the whole text, and a match that spans a space, although never applied, can hide an overlapping
 one inside a chunk. Where two neighbouring chunks meet in a pair of tokens that such an exception
 contains, the remark is tokenised whole.
+
+A new chunk is split by spaCy's own rules (its prefix, suffix and infix patterns and special cases, in
+the order its tokenizer applies them) without building a Doc: a Doc puts every string it meets into
+spaCy's vocabulary for good, at some 80 µs a new string, and a service that sees a new order number in
+every other note must not grow without end. Where a chunk could meet a multi-token exception, spaCy
+tokenises it.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
+from spacy.attrs import ORTH
 from spacy.tokenizer import Tokenizer
 
 from nlp.lemmas import Lemmatizer
@@ -38,6 +45,9 @@ class RemarkTokenizer:
         self._chunks: dict[str, _Chunk] = {}
         self._pairs = _exception_pairs(tokenizer)
         self._special = frozenset(tokenizer.rules or {})
+        self._rules: dict[str, tuple[str, ...]] = {
+            key: tuple(str(t[ORTH]) for t in tokens) for key, tokens in (tokenizer.rules or {}).items()
+        }
         # The tokens that exception pairs start and end with, by their first and last character: a new
         # chunk is compared only with those that share its first or last character.
         self._firsts: dict[str, set[str]] = {}
@@ -94,7 +104,11 @@ class RemarkTokenizer:
             # all need a character of another kind, so only its special cases could split it.
             words: tuple[str, ...] = (chunk.lower(),)
         else:
-            words = tuple(t.lower_ for t in self._tokenizer(chunk))
+            pieces = self._pieces(chunk)
+            if pieces is None:
+                words = tuple(t.lower_ for t in self._tokenizer(chunk))
+            else:
+                words = tuple(piece.lower() for piece in pieces)
         _, lemmas, breaks = self._tokens_of(list(words))
         found = _Chunk(
             words,
@@ -107,6 +121,91 @@ class RemarkTokenizer:
             self._chunks.clear()
         self._chunks[chunk] = found
         return found
+
+
+    def _pieces(self, chunk: str) -> list[str] | None:
+        """spaCy's tokens of a chunk by its tokenizer's rules, or None where spaCy itself must tell: white
+        space, and pieces that a special case could still join or split."""
+        if any(ch.isspace() for ch in chunk):
+            return None
+        rules = self._rules
+        found = rules.get(chunk)
+        if found is not None:
+            return list(found)
+        prefixes, middle, suffixes = self._affixes(chunk)
+        pieces = prefixes
+        if middle:
+            special = rules.get(middle)
+            if special is not None:
+                pieces += special
+            elif self._whole(middle):
+                pieces.append(middle)
+            else:
+                pieces += self._infixes(middle)
+        pieces += reversed(suffixes)
+        for k, piece in enumerate(pieces):
+            if piece in rules and piece != middle or k and (pieces[k - 1], piece) in self._pairs:
+                return None
+        return pieces
+
+    def _affixes(self, string: str) -> tuple[list[str], str, list[str]]:
+        """Prefixes and suffixes split off as spaCy's tokenizer does (its _split_affixes)."""
+        t = self._tokenizer
+        rules = self._rules
+        prefixes: list[str] = []
+        suffixes: list[str] = []
+        prefix = suffix = minus_pre = minus_suf = ""
+        last = -1
+        while string and len(string) != last:
+            if t.token_match is not None and t.token_match(string) or string in rules:
+                break
+            last = len(string)
+            match = t.prefix_search(string)
+            pre = match.end() - match.start() if match is not None else 0
+            if pre:
+                prefix, minus_pre = string[:pre], string[pre:]
+                if minus_pre and minus_pre in rules:
+                    prefixes.append(prefix)
+                    return prefixes, minus_pre, suffixes
+            match = t.suffix_search(string[pre:])
+            suf = match.end() - match.start() if match is not None else 0
+            if suf:
+                suffix, minus_suf = string[-suf:], string[:-suf]
+                if minus_suf and minus_suf in rules:
+                    suffixes.append(suffix)
+                    return prefixes, minus_suf, suffixes
+            if pre and suf and pre + suf <= len(string):
+                string = string[pre:-suf]
+                prefixes.append(prefix)
+                suffixes.append(suffix)
+            elif pre:
+                string = minus_pre
+                prefixes.append(prefix)
+            elif suf:
+                string = minus_suf
+                suffixes.append(suffix)
+        return prefixes, string, suffixes
+
+    def _whole(self, string: str) -> bool:
+        t = self._tokenizer
+        return bool(t.token_match is not None and t.token_match(string) or t.url_match is not None and t.url_match(string))
+
+    def _infixes(self, string: str) -> list[str]:
+        """The string cut at spaCy's infixes (hyphens between letters, "/" and the like)."""
+        pieces: list[str] = []
+        start = 0
+        for match in self._tokenizer.infix_finditer(string):
+            infix_start, infix_end = match.start(), match.end()
+            if infix_start == 0:  # an infix at the very start splits nothing off
+                continue
+            if infix_start != start:
+                pieces.append(string[start:infix_start])
+            if infix_start != infix_end:
+                pieces.append(string[infix_start:infix_end])
+            start = infix_end
+        if string[start:]:
+            pieces.append(string[start:])
+        return pieces
 
 
 class _Chunk(NamedTuple):

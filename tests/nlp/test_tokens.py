@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import random
 import re
 
 import pytest
@@ -39,3 +40,34 @@ def test_remarks_come_out_as_spacy_tokenises_them(lang: str) -> None:
             assert [expected[i] for i in sorted(placeholders)] == [p.lower() for p in _PLACEHOLDERS.findall(text)]
             assert lower == ["" if i in placeholders else w for i, w in enumerate(expected)], text
             assert lemma == [lemmatize(w) for w in lower] and brk == [w in CLAUSE_BREAKS for w in lower], text
+
+
+@pytest.mark.parametrize("lang", ["da", "nb", "nn"])
+def test_new_chunks_split_by_spacys_rules_without_spacy_come_out_alike(lang: str) -> None:
+    # Random runs of letters, digits, punctuation, abbreviations, emoticons and a URL: the pieces the
+    # tokenizer works out itself (it leaves the few it cannot be sure of to spaCy) are spaCy's tokens.
+    nlp = spacy.blank(lang)
+    tokenizer = RemarkTokenizer(nlp.tokenizer, Lemmatizer(lang))
+    rng = random.Random(7)
+    parts = list("abcæøåABCÆØ0123456789.,:;!?()[]{}\"'«»“”-–—/\\%&+=*#@$€£<>_~^`|") + [
+        "kr.", "bl.a.", "ca.", ":)", ":-)", "http://x.dk/a?b=1", "nr.", "°C", "...", "'s", "i.",
+    ]
+    worked_out = 0
+    for _ in range(4000):
+        chunk = "".join(rng.choice(parts) for _ in range(rng.randint(1, 6)))
+        pieces = tokenizer._pieces(chunk)
+        if pieces is not None:
+            worked_out += 1
+            assert pieces == [t.text for t in nlp.tokenizer(chunk)], chunk
+    assert worked_out > 3000
+
+
+def test_a_stream_of_new_numbers_leaves_spacys_vocabulary_as_it_was() -> None:
+    nlp = spacy.blank("da")
+    tokenizer = RemarkTokenizer(nlp.tokenizer, Lemmatizer("da"))
+    tokenizer.tokens("Pakken (ordre 1) kom for sent, kr. 100,-")
+    before = len(nlp.vocab)
+    for n in range(100_000, 100_500):
+        tokens, _ = tokenizer.tokens(f"Pakken (ordre {n}) kom for sent, kr. {n},- #{n}")
+        assert f"({n})" not in tokens.lower and str(n) in tokens.lower
+    assert len(nlp.vocab) == before
