@@ -4,7 +4,8 @@
 
 Prints: start-up time (a fresh process importing nlp and building an Analyzer with da, nb and nn),
 remarks/s for a cold first pass (empty caches) and for warm passes, the bare tokenizer's remarks/s,
-the ratio of the two, and the process's peak RSS with all three languages loaded.
+the ratio of the two, the process's peak RSS with all three languages loaded, and whether nlp's hot
+modules ran compiled. ``LYDHOR_PURE_PYTHON=1`` measures them interpreted.
 """
 
 from __future__ import annotations
@@ -80,6 +81,9 @@ def main() -> int:
     print(f"bare tokenizer  {bare:,.0f} remarks/s")
     print(f"ratio           {warm / bare:.2f} of the bare tokenizer's rate")
     print(f"peak RSS        {rss_mb:.0f} MB with da, nb and nn loaded")
+    from nlp import compiled
+
+    print(f"build           {'compiled (mypyc)' if compiled.compiled_in_use() else 'interpreted (not compiled, or LYDHOR_PURE_PYTHON)'}")
     return 0
 
 
