@@ -29,12 +29,16 @@ class Tokens(NamedTuple):
     brk: list[bool]
 
 
-class PhraseMatch(NamedTuple):
-    start: int
-    end: int  # exclusive
-    positions: tuple[int, ...]
-    payload: Any  # Any, not object: mypyc cannot compile a NamedTuple field typed object
-    owner: Any
+class PhraseMatch:
+    """A lexicon entry found in a remark. A plain class, not a NamedTuple: compiled, it is built without
+    going through Python, and a remark yields several."""
+
+    def __init__(self, start: int, end: int, positions: tuple[int, ...], payload: Any, owner: Any) -> None:
+        self.start = start
+        self.end = end  # exclusive
+        self.positions = positions
+        self.payload = payload
+        self.owner = owner
 
 
 # (order added, elements as (form, lemma), payload, owner, max_gap)
