@@ -120,6 +120,7 @@ class Analyzer:
             sentiment_cues=sentiment.cues,
             keyphrases=language.keyphrases.extract(tokens, placeholders),
         )
+
     def featurize(self, text: str, lang: str) -> list[tuple[str, float]]:
         """The model features of a remark (for training)."""
         tokens, placeholders, evidence, reading = self._langs[lang].read(self.redactor.redact(text))
@@ -144,9 +145,13 @@ class Analyzer:
 
     def _model_sentiment(self, sentiment_probs: list[float], reading: Reading) -> SentimentResult:
         assert self.model is not None
-        probs = dict(zip(self.model.sentiment.labels, sentiment_probs))
-        label: SentimentLabel = max(probs, key=probs.__getitem__)  # type: ignore[assignment,arg-type]
-        score = probs.get("positive", 0.0) - probs.get("negative", 0.0)
+        labels = self.model.sentiment.labels
+        best = 0  # the most probable label, the first on a tie
+        for k in range(1, len(sentiment_probs)):
+            if sentiment_probs[k] > sentiment_probs[best]:
+                best = k
+        label: SentimentLabel = labels[best]  # type: ignore[assignment]
+        score = sentiment_probs[labels.index("positive")] - sentiment_probs[labels.index("negative")]
         if label == "negative" and reading.neg == 0.0 and reading.pos >= UNOPPOSED_PRAISE and not reading.sarcasm:
             # Praise with no complaint word at all ("ikke noget problem", a negated complaint) is not read
             # as a complaint because words like "problem" weigh negative in the model.
