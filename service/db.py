@@ -10,7 +10,8 @@ from typing import Any, TypeVar
 
 import anyio
 
-from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, create_engine, event
+from sqlalchemy import Connection, DateTime, Dialect, Engine, MetaData, Table, create_engine, event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase
@@ -18,7 +19,7 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "Base", "UTCDateTime", "Reader", "configure_sqlite", "make_engine", "make_sync_engine", "make_sessionmaker", "utcnow",
-    "WRITES", "write_session", "DriverStatement",
+    "WRITES", "write_session", "DriverStatement", "upsert_insert",
 ]
 
 T = TypeVar("T")
@@ -216,3 +217,8 @@ async def write_session(sessionmaker: async_sessionmaker) -> AsyncIterator[Async
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker:  # type: ignore[type-arg]
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def upsert_insert(dialect: Dialect, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into ``table`` that can take ON CONFLICT (both databases have it, each in its dialect)."""
+    return (postgresql if dialect.name == "postgresql" else sqlite).insert(table)

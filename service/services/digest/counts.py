@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Insert, bindparam, delete, select
-from sqlalchemy.dialects import postgresql, sqlite
 
+from service.db import upsert_insert
 from service.models import Note, NoteTheme, Team, WeekCount
 from service.services.digest.weeks import week_of
 
@@ -77,7 +77,7 @@ def count_rows(counts: Counter[CountKey]) -> list[dict[str, Any]]:
 
 def upsert_statement(dialect: Dialect) -> Insert:
     """The statement that adds a row's ``n`` to the stored count (inserting it when new)."""
-    statement = (postgresql if dialect.name == "postgresql" else sqlite).insert(_TABLE)
+    statement = upsert_insert(dialect, _TABLE)
     statement = statement.values({c.name: bindparam(c.name, type_=c.type) for c in _TABLE.c})
     return statement.on_conflict_do_update(index_elements=list(KEY), set_={"n": _TABLE.c.n + statement.excluded.n})
 

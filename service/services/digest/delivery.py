@@ -18,11 +18,10 @@ from dataclasses import dataclass
 
 import anyio
 from sqlalchemy import func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from service import schemas
-from service.db import write_session
+from service.db import upsert_insert, write_session
 from service.models import DigestDelivery, DigestSubscription, Team
 from service.services.digest.build import Scope, company_scope, scope_of_team
 from service.services.digest.counts import COMPANY
@@ -116,8 +115,9 @@ class DigestSender:
             for scope, week, email in deliveries
         ]
         async with write_session(self.sessionmaker) as session:
-            dialect = postgresql if session.bind.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(DigestDelivery).on_conflict_do_nothing(index_elements=["scope", "week", "email"])
+            statement = upsert_insert(session.bind.dialect, DigestDelivery.__table__).on_conflict_do_nothing(
+                index_elements=["scope", "week", "email"]
+            )
             await session.execute(statement, rows)
 
     async def deliver(self, now: dt.datetime, limit: int = 200) -> DeliveryReport:
