@@ -122,7 +122,6 @@ class RemarkTokenizer:
         self._chunks[chunk] = found
         return found
 
-
     def _pieces(self, chunk: str) -> list[str] | None:
         """spaCy's tokens of a chunk by its tokenizer's rules, or None where spaCy itself must tell: white
         space, and pieces that a special case could still join or split."""
