@@ -26,7 +26,7 @@ from importlib.machinery import ModuleSpec
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["COMPILED", "compiled_in_use", "stale_modules", "use_sources_when_stale", "write_sums"]
+__all__ = ["COMPILED", "built_modules", "compiled_in_use", "stale_modules", "use_sources_when_stale", "write_sums"]
 
 # Modules without msgspec Struct definitions (mypyc cannot build those with options) and without
 # subclasses of other libraries' classes; nlp.lemmas subclasses simplemma's and stays interpreted.
@@ -53,10 +53,15 @@ def _compiled_file(name: str) -> Path | None:
     return None
 
 
+def built_modules() -> list[str]:
+    """The modules of ``COMPILED`` that have a compiled build beside their source."""
+    return [name for name in COMPILED if _compiled_file(name) is not None]
+
+
 def stale_modules() -> list[str]:
     """The compiled modules whose source changed after they were built (file times are no guide: a wheel's
     installer and a checkout set them as they please)."""
-    built = [name for name in COMPILED if _compiled_file(name) is not None]
+    built = built_modules()
     if not built:
         return []
     try:
@@ -85,7 +90,7 @@ class _Sources(MetaPathFinder):
 
 
 def use_sources_when_stale() -> None:
-    """Load the compiled modules from source when asked to or when a source is newer than its build."""
+    """Load the compiled modules from source when asked to, or when a source differs from what was built."""
     if any(isinstance(finder, _Sources) for finder in sys.meta_path):
         return
     stale = stale_modules()

@@ -44,7 +44,6 @@ class RemarkTokenizer:
         self._lemmatize = lemmatize
         self._chunks: dict[str, _Chunk] = {}
         self._pairs = _exception_pairs(tokenizer)
-        self._special = frozenset(tokenizer.rules or {})
         self._rules: dict[str, tuple[str, ...]] = {
             key: tuple(str(t[ORTH]) for t in tokens) for key, tokens in (tokenizer.rules or {}).items()
         }
@@ -99,7 +98,7 @@ class RemarkTokenizer:
         return not any((left, right) in self._pairs for left in ends for right in starts)
 
     def _chunk(self, chunk: str) -> _Chunk:
-        if (chunk.isalpha() or chunk.isascii() and chunk.isdigit()) and chunk not in self._special:
+        if (chunk.isalpha() or chunk.isascii() and chunk.isdigit()) and chunk not in self._rules:
             # A word of letters only (or digits only) is one token: spaCy's prefixes, suffixes and infixes
             # all need a character of another kind, so only its special cases could split it.
             words: tuple[str, ...] = (chunk.lower(),)
