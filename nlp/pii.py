@@ -61,6 +61,11 @@ _PHONE_GROUPED = re.compile(r"\d{2} \d{2} \d{2} \d{2}|\d{3} \d{2} \d{3}")
 _LOOKBEHIND_CHARS = 48
 _ANY_DIGIT = re.compile(r"\d")
 _FEWEST_DIGITS = 6  # in a local phone number (8), a CPR number (10), a bare account number (6 to 11), ...
+# Every kind but e-mail and IBAN is written with digits, spaces, dots, dashes and "+" alone: it lies within
+# one run of those characters, and only runs with enough digits are searched.
+_NUMBER_RUN = re.compile(r"[\d+][\d+. -]*")
+# How far past a match its shape looks (``_NOT_DIGIT_AFTER``): a run is searched with this much after it.
+_LOOKAHEAD_CHARS = 2
 
 
 def luhn_ok(digits: str) -> bool:
@@ -134,17 +139,63 @@ def _cue_regex(words: Iterable[str]) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)(?:" + alternatives + r")", re.IGNORECASE)
 
 
+def _is_word_char(ch: str) -> bool:
+    return ch.isalnum() or ch == "_"  # what ``\w`` matches
+
+
+class _Cues:
+    """Cue words, found case-insensitively at the start of a word, the longest first, matches not
+    overlapping (what ``_cue_regex`` finds). Found from where their first characters stand: a regular
+    expression of some fifty alternatives, tried at every position, cost more than all the rest of a
+    remark's PII search."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        self._regex = _cue_regex(words)
+        self._by_first: dict[str, list[str]] = {}
+        for word in sorted({w.lower() for w in words}, key=len, reverse=True):
+            self._by_first.setdefault(word[0], []).append(word)
+
+    def starts(self, window: str) -> list[int]:
+        """Where cue words start in ``window``, left to right."""
+        lower = window.lower()
+        if len(lower) != len(window):  # a character whose lower case is longer: positions would shift
+            return [m.start() for m in self._regex.finditer(window)]
+        # Where a cue's first character stands at the start of a word, the cue found there (the longest).
+        hits: list[tuple[int, int]] = []
+        for first, words in self._by_first.items():
+            i = lower.find(first)
+            while i >= 0:
+                if i == 0 or not _is_word_char(lower[i - 1]):
+                    for word in words:
+                        if lower.startswith(word, i):
+                            hits.append((i, len(word)))
+                            break
+                i = lower.find(first, i + 1)
+        hits.sort()
+        found: list[int] = []
+        end = 0
+        for start, length in hits:  # left to right, a match not starting inside the one before
+            if start >= end:
+                found.append(start)
+                end = start + length
+        return found
+
+    def search(self, window: str) -> bool:
+        """Whether a cue word stands in ``window``."""
+        return bool(self.starts(window))
+
+
 class Redactor:
     """Finds personal data and replaces it with typed placeholders such as ``[CPR]``."""
 
     def __init__(self) -> None:
         cues = msgspec.toml.decode(resources.read_bytes("pii.toml"), type=PIICues)
-        self._phone_cue = _cue_regex(cues.phone_cues)
-        self._id_cue = _cue_regex(cues.id_cues)
-        self._account_cue = _cue_regex(cues.account_cues)
-        self._cpr_cue = _cue_regex(cues.cpr_cues)
-        self._fnr_cue = _cue_regex(cues.fnr_cues)
-        self._card_cue = _cue_regex(cues.card_cues)
+        self._phone_cue = _Cues(cues.phone_cues)
+        self._id_cue = _Cues(cues.id_cues)
+        self._account_cue = _Cues(cues.account_cues)
+        self._cpr_cue = _Cues(cues.cpr_cues)
+        self._fnr_cue = _Cues(cues.fnr_cues)
+        self._card_cue = _Cues(cues.card_cues)
 
     def find(self, text: str) -> list[PIISpan]:
         """All personal data in ``text``, sorted by position, never overlapping."""
@@ -158,11 +209,15 @@ class Redactor:
         # Every kind of number but an IBAN (which may be mostly letters) has six digits or more: most
         # remarks with a number ("49 kr.", "kl. 14") need no more searching.
         if len(_ANY_DIGIT.findall(text)) >= _FEWEST_DIGITS:
-            spans += self._intl_phones(text)
-            spans += self._cards(text)
-            spans += self._accounts(text)
-            spans += self._person_numbers(text)
-            spans += self._local_phones(text)
+            for run in _NUMBER_RUN.finditer(text):
+                if len(_ANY_DIGIT.findall(run.group())) >= _FEWEST_DIGITS:
+                    # The shapes' look-behinds still see the text before the run.
+                    lo, hi = run.start(), min(len(text), run.end() + _LOOKAHEAD_CHARS)
+                    spans += self._intl_phones(text, lo, hi)
+                    spans += self._cards(text, lo, hi)
+                    spans += self._accounts(text, lo, hi)
+                    spans += self._person_numbers(text, lo, hi)
+                    spans += self._local_phones(text, lo, hi)
         return _without_overlaps(spans) if len(spans) > 1 else spans
 
     def redact(self, text: str, spans: list[PIISpan] | None = None) -> str:
@@ -180,19 +235,19 @@ class Redactor:
         parts.append(text[pos:])
         return "".join(parts)
 
-    def _before(self, text: str, start: int, cue: re.Pattern[str]) -> bool:
+    def _before(self, text: str, start: int, cue: _Cues) -> bool:
         """Whether a cue word stands in the few words before ``start`` (within the same clause)."""
         window = text[max(0, start - _LOOKBEHIND_CHARS) : start]
         clause_break = max(window.rfind(". "), window.rfind("! "), window.rfind("? "), window.rfind("\n"))
         if clause_break >= 0:
             window = window[clause_break:]
-        return cue.search(window) is not None
+        return cue.search(window)
 
-    def _nearest_cue_is(self, text: str, start: int, cue: re.Pattern[str], other: re.Pattern[str]) -> bool:
+    def _nearest_cue_is(self, text: str, start: int, cue: _Cues, other: _Cues) -> bool:
         """Whether ``cue`` is closer before ``start`` than ``other`` (both searched in the same window)."""
         window = text[max(0, start - _LOOKBEHIND_CHARS) : start]
-        mine = [m.start() for m in cue.finditer(window)]
-        theirs = [m.start() for m in other.finditer(window)]
+        mine = cue.starts(window)
+        theirs = other.starts(window)
         return bool(mine) and (not theirs or max(mine) > max(theirs))
 
     def _ibans(self, text: str) -> list[PIISpan]:
@@ -213,18 +268,18 @@ class Redactor:
                     break
         return found
 
-    def _intl_phones(self, text: str) -> list[PIISpan]:
+    def _intl_phones(self, text: str, lo: int, hi: int) -> list[PIISpan]:
         found = []
-        for m in _INTL_PHONE.finditer(text):
+        for m in _INTL_PHONE.finditer(text, lo, hi):
             # "00" + 10 digits is also the shape of a KID or an order number: trust a cue word there.
             if m.group(0).startswith("00") and self._before(text, m.start(), self._id_cue):
                 continue
             found.append(PIISpan(kind="phone", start=m.start(), end=m.end()))
         return found
 
-    def _cards(self, text: str) -> list[PIISpan]:
+    def _cards(self, text: str, lo: int, hi: int) -> list[PIISpan]:
         found = []
-        for m in _CARD.finditer(text):
+        for m in _CARD.finditer(text, lo, hi):
             raw = m.group(0)
             digits = raw.replace(" ", "").replace("-", "")
             if digits[0] not in "23456" or not luhn_ok(digits):
@@ -239,21 +294,21 @@ class Redactor:
             found.append(PIISpan(kind="card", start=m.start(), end=m.end()))
         return found
 
-    def _accounts(self, text: str) -> list[PIISpan]:
+    def _accounts(self, text: str, lo: int, hi: int) -> list[PIISpan]:
         found = []
-        for m in _DK_ACCOUNT.finditer(text):
+        for m in _DK_ACCOUNT.finditer(text, lo, hi):
             # reg.nr. (4) + account (up to 10): a dash is the written form; a space needs a cue word.
             if m.group(2) == "-" and len(m.group(3)) == 10 or self._before(text, m.start(), self._account_cue):
                 if not self._before(text, m.start(), self._id_cue) or m.group(2) == "-":
                     found.append(PIISpan(kind="account", start=m.start(), end=m.end()))
-        for m in _NO_ACCOUNT.finditer(text):
+        for m in _NO_ACCOUNT.finditer(text, lo, hi):
             digits = re.sub(r"\D", "", m.group(0))
             if not no_account_ok(digits):
                 continue
             dotted = m.group(1) != ""
             if dotted or self._nearest_cue_is(text, m.start(), self._account_cue, self._fnr_cue):
                 found.append(PIISpan(kind="account", start=m.start(), end=m.end()))
-        for m in _BARE_ACCOUNT.finditer(text):
+        for m in _BARE_ACCOUNT.finditer(text, lo, hi):
             # "reg.nr. 9570 kontonr. 1396245957": the account number follows its own cue word.
             if len(m.group(0)) != 11 and self._nearest_cue_is(text, m.start(), self._account_cue, self._id_cue):
                 window = text[max(0, m.start() - 16) : m.start()]
@@ -261,9 +316,9 @@ class Redactor:
                     found.append(PIISpan(kind="account", start=m.start(), end=m.end()))
         return found
 
-    def _person_numbers(self, text: str) -> list[PIISpan]:
+    def _person_numbers(self, text: str, lo: int, hi: int) -> list[PIISpan]:
         found = []
-        for m in _PERSON_NO.finditer(text):
+        for m in _PERSON_NO.finditer(text, lo, hi):
             first, sep, rest = m.group(1), m.group(2), m.group(3)
             digits = first + rest
             if len(rest) == 5:
@@ -277,9 +332,9 @@ class Redactor:
                         found.append(PIISpan(kind="cpr", start=m.start(), end=m.end()))
         return found
 
-    def _local_phones(self, text: str) -> list[PIISpan]:
+    def _local_phones(self, text: str, lo: int, hi: int) -> list[PIISpan]:
         found = []
-        for m in _LOCAL_PHONE.finditer(text):
+        for m in _LOCAL_PHONE.finditer(text, lo, hi):
             raw = m.group(0)
             if self._nearest_cue_is(text, m.start(), self._id_cue, self._phone_cue):
                 continue

@@ -19,8 +19,10 @@ tokenises it.
 
 from __future__ import annotations
 
+import importlib
 import re
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 from spacy.attrs import ORTH
 from spacy.tokenizer import Tokenizer
@@ -44,6 +46,7 @@ class RemarkTokenizer:
         self._lemmatize = lemmatize
         self._chunks: dict[str, _Chunk] = {}
         self._pairs = _exception_pairs(tokenizer)
+        self._suffix_search = _last_char_search(tokenizer.suffix_search)
         self._rules: dict[str, tuple[str, ...]] = {
             key: tuple(str(t[ORTH]) for t in tokens) for key, tokens in (tokenizer.rules or {}).items()
         }
@@ -136,8 +139,8 @@ class RemarkTokenizer:
             special = rules.get(middle)
             if special is not None:
                 pieces += special
-            elif self._whole(middle):
-                pieces.append(middle)
+            elif middle.isalpha() or middle.isascii() and middle.isdigit() or self._whole(middle):
+                pieces.append(middle)  # letters or digits alone: no infix cuts them (as in _chunk)
             else:
                 pieces += self._infixes(middle)
         pieces += reversed(suffixes)
@@ -157,6 +160,8 @@ class RemarkTokenizer:
         while string and len(string) != last:
             if t.token_match is not None and t.token_match(string) or string in rules:
                 break
+            if string.isalpha() or string.isascii() and string.isdigit():
+                break  # letters or digits alone: no prefix or suffix (as in _chunk)
             last = len(string)
             match = t.prefix_search(string)
             pre = match.end() - match.start() if match is not None else 0
@@ -165,7 +170,7 @@ class RemarkTokenizer:
                 if minus_pre and minus_pre in rules:
                     prefixes.append(prefix)
                     return prefixes, minus_pre, suffixes
-            match = t.suffix_search(string[pre:])
+            match = self._suffix_search(string[pre:]) if self._suffix_search is not None else None
             suf = match.end() - match.start() if match is not None else 0
             if suf:
                 suffix, minus_suf = string[-suf:], string[:-suf]
@@ -204,6 +209,121 @@ class RemarkTokenizer:
         if string[start:]:
             pieces.append(string[start:])
         return pieces
+
+
+class _LastCharSearch:
+    """A suffix pattern's search that tries only the suffixes that can end with the string's last character.
+
+    spaCy's suffix pattern is one alternative per suffix, each ending at the end of the string, and its
+    search tries all of them (some 250) at every position of a string. A match ends with the string's
+    last character, so only the alternatives that can end with it are tried: they find the same match
+    start, and spaCy reads only where a suffix starts (it ends at the end)."""
+
+    def __init__(self, pattern: re.Pattern[str], branches: list[str], ends: list[frozenset[str] | None]) -> None:
+        self._pattern = pattern
+        self._branches = branches
+        self._ends = ends
+        self._by_last: dict[str, re.Pattern[str] | None] = {}
+        self._known = frozenset(ch for chars in ends if chars is not None for ch in chars)
+
+    def __call__(self, string: str) -> re.Match[str] | None:
+        if not string or string.endswith("\n"):  # "$" also matches before a final newline
+            return self._pattern.search(string)
+        last = string[-1] if string[-1] in self._known else ""
+        if last not in self._by_last:
+            self._by_last[last] = self._compile(last)
+        regex = self._by_last[last]
+        return regex.search(string) if regex is not None else None
+
+    def _compile(self, last: str) -> re.Pattern[str] | None:
+        """The alternatives that can end with ``last`` ("": a character no alternative names), in order."""
+        chosen = [b for b, chars in zip(self._branches, self._ends) if chars is None or last in chars]
+        return re.compile("|".join(chosen), self._pattern.flags) if chosen else None
+
+
+_Search = Callable[[str], "re.Match[str] | None"]
+
+
+def _last_char_search(search: _Search | None) -> _Search | None:
+    """``search`` (spaCy's suffix search), faster where its pattern has the form that allows it."""
+    pattern = getattr(search, "__self__", None)
+    if search is None or not isinstance(pattern, re.Pattern) or not isinstance(pattern.pattern, str):
+        return search
+    if pattern.flags & re.IGNORECASE:
+        return search
+    branches = _alternatives(pattern.pattern)
+    if not all(b.endswith("$") and not b.endswith("\\$") for b in branches):
+        return search
+    try:
+        parser = importlib.import_module("re._parser")  # the standard library's own pattern parser
+        ends = [_last_chars(list(parser.parse(b, pattern.flags))) for b in branches]
+    except Exception:  # a form the parser of this Python does not give as expected: search as spaCy does
+        return search
+    return _LastCharSearch(pattern, branches, ends)
+
+
+def _last_chars(items: list[Any]) -> frozenset[str] | None:
+    """The characters a match of parsed pattern ``items`` can end with; None where it cannot tell."""
+    for k in range(len(items) - 1, -1, -1):
+        kind, arg = str(items[k][0]), items[k][1]
+        if kind in ("AT", "ASSERT", "ASSERT_NOT"):  # match no character
+            continue
+        if kind == "LITERAL":
+            return frozenset(chr(arg))
+        if kind == "IN":
+            chars: set[str] = set()
+            for member in arg:
+                name, value = str(member[0]), member[1]
+                if name == "LITERAL":
+                    chars.add(chr(value))
+                elif name == "RANGE" and value[1] - value[0] < 1024:
+                    chars.update(chr(c) for c in range(value[0], value[1] + 1))
+                else:  # a negation, a category such as \w: too many to list
+                    return None
+            return frozenset(chars)
+        if kind == "SUBPATTERN" and not arg[1] & re.IGNORECASE:
+            return _last_chars(list(arg[3]))
+        if kind == "BRANCH":
+            ends = [_last_chars(list(branch)) for branch in arg[1]]
+            if any(e is None for e in ends):
+                return None
+            return frozenset(ch for e in ends if e is not None for ch in e)
+        if kind in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT") and arg[0] > 0:
+            return _last_chars(list(arg[2]))
+        return None
+    return None
+
+
+def _alternatives(pattern: str) -> list[str]:
+    """The alternatives of a pattern's outermost alternation (``a|(b|c)`` has two)."""
+    branches: list[str] = []
+    depth = 0
+    start = 0
+    in_class = False
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern.startswith("^", i + 1):
+                i += 1
+            if pattern.startswith("]", i + 1):  # a "]" first in a class is a literal
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    branches.append(pattern[start:])
+    return branches
 
 
 class _Chunk(NamedTuple):

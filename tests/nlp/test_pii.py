@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from nlp import Redactor
+from nlp.pii import _cue_regex, _Cues
 
 
 @pytest.fixture(scope="module")
@@ -99,3 +102,19 @@ def test_dev_set_pii_recall_is_complete_without_false_redactions(redactor: Redac
             false_spans += [row["text"][s.start : s.end] for s in spans]
     assert missed == []
     assert false_spans == []
+
+
+def test_cue_words_are_found_where_the_cue_pattern_finds_them() -> None:
+    # The words before a number decide what it is; they are found without a regular expression, and
+    # must be found exactly where one would find them (word starts, any case, longest first, no overlap).
+    words = ["nr på", "nr", "ordre", "ordrenr", "cpr-nr", "cpr", "konto", "kto", "reg", "regnr", "tlf", "kid"]
+    cues, regex = _Cues(words), _cue_regex(words)
+    rng = random.Random(3)
+    parts = words + ["NR", "Ordre", "KONTO", "xordre", "re", "g", ".", " ", "-", "_", "5", "på", "æ", "İ", ":"]
+    found = 0
+    for _ in range(5000):
+        window = "".join(rng.choice(parts) for _ in range(rng.randint(0, 12)))
+        expected = [m.start() for m in regex.finditer(window)]
+        assert cues.starts(window) == expected, window
+        found += len(expected)
+    assert found > 5000

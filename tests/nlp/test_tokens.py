@@ -62,6 +62,25 @@ def test_new_chunks_split_by_spacys_rules_without_spacy_come_out_alike(lang: str
     assert worked_out > 3000
 
 
+@pytest.mark.parametrize("lang", ["da", "nb", "nn"])
+def test_the_suffix_search_by_last_character_finds_spacys_suffixes(lang: str) -> None:
+    nlp = spacy.blank(lang)
+    search = RemarkTokenizer(nlp.tokenizer, Lemmatizer(lang))._suffix_search
+    assert search is not None and search is not nlp.tokenizer.suffix_search  # the faster search is in use
+    rng = random.Random(11)
+    parts = list("abcæøåABØ0123456789.,:;!?()[]\"'«»“”-–/%&+*#@$€£°²³_") + [
+        "km", "kg", "mm", "cm²", "kr", "'s", "...", "°C", "°F", "m³", "t", "g", "mb", "GB", "½", "‰",
+    ]
+    found = 0
+    for _ in range(20_000):
+        string = "".join(rng.choice(parts) for _ in range(rng.randint(1, 7)))
+        expected = nlp.tokenizer.suffix_search(string)
+        got = search(string)
+        assert (got and got.span()) == (expected and expected.span()), string
+        found += expected is not None
+    assert found > 5000
+
+
 def test_a_stream_of_new_numbers_leaves_spacys_vocabulary_as_it_was() -> None:
     nlp = spacy.blank("da")
     tokenizer = RemarkTokenizer(nlp.tokenizer, Lemmatizer("da"))
