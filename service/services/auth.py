@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import hashlib
 import hmac
@@ -63,12 +64,16 @@ class KeyCache:
 
     An entry lives ``ttl`` seconds; revoking a key through this process drops it at once, and other
     processes see a revocation within ``ttl``. Uses are collected here and written in the background.
+    A key is looked up once at a time, however many requests carry it.
     """
 
     def __init__(self, ttl: float = 5.0) -> None:
         self.ttl = ttl
         self._entries: dict[str, tuple[float, Principal]] = {}
         self.used: dict[str, dt.datetime] = {}
+        # Look-ups under way, by key: when an entry runs out, a busy client's concurrent requests all miss
+        # at once, and they wait for one look-up instead of each making its own.
+        self.pending: dict[str, asyncio.Future[Principal]] = {}
 
     def get(self, token: str) -> Principal | None:
         entry = self._entries.get(token)
@@ -128,6 +133,41 @@ async def authenticate(session: AsyncSession, authorization: str | None, cache: 
     if (known := cache.get(token)) is not None:
         cache.used[known.key_prefix] = utcnow()
         return known
+    while (pending := cache.pending.get(token)) is not None:
+        try:
+            principal = await asyncio.shield(pending)
+        except asyncio.CancelledError:
+            if pending.cancelled():  # the request looking it up went away: look it up here
+                continue
+            raise
+        cache.used[principal.key_prefix] = utcnow()
+        return principal
+    future: asyncio.Future[Principal] = asyncio.get_running_loop().create_future()
+    future.add_done_callback(_retrieved)
+    cache.pending[token] = future
+    try:
+        principal = await _look_up(session, token, cache)
+    except asyncio.CancelledError:
+        future.cancel()
+        raise
+    except BaseException as exc:
+        future.set_exception(exc)
+        raise
+    else:
+        future.set_result(principal)
+        return principal
+    finally:
+        del cache.pending[token]
+
+
+def _retrieved(future: asyncio.Future[Principal]) -> None:
+    """Marks a look-up's failure as seen: nobody may have waited for it."""
+    if not future.cancelled():
+        future.exception()
+
+
+async def _look_up(session: AsyncSession, token: str, cache: KeyCache) -> Principal:
+    """The key's principal from the database, checked and cached."""
     prefix, _, secret = token[len(KEY_PREFIX) :].partition("_")
     row = (await session.execute(select(ApiKey).where(ApiKey.prefix == prefix))).scalar_one_or_none()
     if row is None or not hmac.compare_digest(row.secret_hash, _hash(prefix, secret)):
