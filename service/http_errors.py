@@ -124,7 +124,7 @@ exception_handlers = {
 
 async def require_json_body(request: Request) -> Response[schemas.ErrorOut] | None:
     """API bodies are JSON: anything else is refused before it is read (415). Pages take forms."""
-    if request.method in ("POST", "PUT", "PATCH") and request.url.path.startswith("/api/"):
+    if request.method in ("POST", "PUT", "PATCH") and request.scope["path"].startswith("/api/"):
         content_type = request.headers.get("content-type", "")
         length = request.headers.get("content-length")
         has_body = content_type or (length not in (None, "0"))
