@@ -215,7 +215,7 @@ class _LastCharSearch:
     """A suffix pattern's search that tries only the suffixes that can end with the string's last character.
 
     spaCy's suffix pattern is one alternative per suffix, each ending at the end of the string, and its
-    search tries all of them (some 250) at every position of a string. A match ends with the string's
+    search tries all of them (some 80; 155 for Nynorsk) at every position of a string. A match ends with the string's
     last character, so only the alternatives that can end with it are tried: they find the same match
     start, and spaCy reads only where a suffix starts (it ends at the end)."""
 
