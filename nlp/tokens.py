@@ -101,9 +101,8 @@ class RemarkTokenizer:
         return not any((left, right) in self._pairs for left in ends for right in starts)
 
     def _chunk(self, chunk: str) -> _Chunk:
-        if (chunk.isalpha() or chunk.isascii() and chunk.isdigit()) and chunk not in self._rules:
-            # A word of letters only (or digits only) is one token: spaCy's prefixes, suffixes and infixes
-            # all need a character of another kind, so only its special cases could split it.
+        if _unsplittable(chunk) and chunk not in self._rules:
+            # Only its special cases could split a word of letters (or digits) alone.
             words: tuple[str, ...] = (chunk.lower(),)
         else:
             pieces = self._pieces(chunk)
@@ -139,8 +138,8 @@ class RemarkTokenizer:
             special = rules.get(middle)
             if special is not None:
                 pieces += special
-            elif middle.isalpha() or middle.isascii() and middle.isdigit() or self._whole(middle):
-                pieces.append(middle)  # letters or digits alone: no infix cuts them (as in _chunk)
+            elif _unsplittable(middle) or self._whole(middle):
+                pieces.append(middle)
             else:
                 pieces += self._infixes(middle)
         pieces += reversed(suffixes)
@@ -160,8 +159,8 @@ class RemarkTokenizer:
         while string and len(string) != last:
             if t.token_match is not None and t.token_match(string) or string in rules:
                 break
-            if string.isalpha() or string.isascii() and string.isdigit():
-                break  # letters or digits alone: no prefix or suffix (as in _chunk)
+            if _unsplittable(string):
+                break
             last = len(string)
             match = t.prefix_search(string)
             pre = match.end() - match.start() if match is not None else 0
@@ -209,6 +208,12 @@ class RemarkTokenizer:
         if string[start:]:
             pieces.append(string[start:])
         return pieces
+
+
+def _unsplittable(string: str) -> bool:
+    """Letters alone, or ASCII digits alone: spaCy's prefixes, suffixes and infixes all need a character of
+    another kind, so no affix or infix splits the string."""
+    return string.isalpha() or string.isascii() and string.isdigit()
 
 
 class _LastCharSearch:
