@@ -1,6 +1,6 @@
 """Ingest speed of a real `lydhor serve` (one worker, SQLite) on loopback.
 
-    python bench/ingest.py [--seconds 10] [--connections 32]
+    python bench/ingest.py [--seconds 10] [--connections 32] [--workers 1]
 
 Prints notes/s and latency p50/p99 for `POST /api/notes` at 32 concurrent connections (wrk, from
 Debian's package, with a Lua script that gives every request its own text and client_key), the batch
@@ -118,6 +118,7 @@ def main() -> int:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--batches", type=int, default=20)
     parser.add_argument("--parallel", type=int, default=4)
+    parser.add_argument("--workers", type=int, default=1, help="worker processes (the targets are for one)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed (apt-get install wrk)", file=sys.stderr)
@@ -134,7 +135,7 @@ def main() -> int:
     _lydhor(env, "users", "create", "agent", "--role", "agent", "--team", "bench")
     key = _lydhor(env, "keys", "create", "--user", "agent")
     port = free_port()
-    server = start(env, port, log=open(os.path.join(data, "server.log"), "w"))
+    server = start(env, port, log=open(os.path.join(data, "server.log"), "w"), workers=args.workers)
     base = f"http://127.0.0.1:{port}"
     try:
         with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
