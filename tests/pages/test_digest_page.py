@@ -4,6 +4,7 @@ what a manager sees on a laptop and on a phone. Screenshots land in test-artifac
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -46,22 +47,30 @@ def chromium(playwright_driver: Any) -> Iterator[Any]:
     browser.close()
 
 
-def _open(chromium: Any, url: str, width: int, height: int) -> tuple[Any, Any, list[str]]:
+@contextmanager
+def _digest_page(chromium: Any, served: tuple[LydhorServer, dict[str, Any]], width: int, height: int, shot: str) -> Iterator[Any]:
+    """The digest opened by its link in a window of this size; on leaving, the page has logged no error
+    or warning, and its screenshot is saved as ``shot``."""
+    server, digest = served
     context = chromium.new_context(viewport={"width": width, "height": height})
     page = context.new_page()
     problems: list[str] = []
     page.on("console", lambda m: problems.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    response = page.goto(url)
-    assert response is not None and response.status == 200
-    return context, page, problems
+    try:
+        response = page.goto(f"{server.url}/{digest['link'].split('/', 3)[3]}")
+        assert response is not None and response.status == 200
+        yield page
+        assert problems == []
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / shot), full_page=True)
+    finally:
+        context.close()
 
 
 def test_the_digest_page_shows_themes_quotes_and_the_chart(chromium: Any, served: tuple[LydhorServer, dict[str, Any]]) -> None:
-    server, digest = served
-    path = digest["link"].split("/", 3)[3]
-    context, page, problems = _open(chromium, f"{server.url}/{path}", 1200, 900)
-    try:
+    digest = served[1]
+    with _digest_page(chromium, served, 1200, 900, "digest-2026-W38.png") as page:
         assert page.locator("h1").inner_text() == "Ugens kundestemme: north, uge 38"
         top = digest["themes"][0]
         theme = page.locator(f"[data-theme='{top['id']}']")
@@ -76,25 +85,12 @@ def test_the_digest_page_shows_themes_quotes_and_the_chart(chromium: Any, served
         assert page.locator("svg[data-chart='themes'] rect").count() == len(digest["themes"])
         assert page.locator(f"[data-emerging*='{NEW_PHRASE}']").count() >= 1
         assert page.locator("script").count() == 0
-        assert problems == []
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "digest-2026-W38.png"), full_page=True)
-    finally:
-        context.close()
 
 
 def test_the_digest_page_reads_on_a_phone(chromium: Any, served: tuple[LydhorServer, dict[str, Any]]) -> None:
-    server, digest = served
-    path = digest["link"].split("/", 3)[3]
-    context, page, problems = _open(chromium, f"{server.url}/{path}", 390, 844)
-    try:
+    with _digest_page(chromium, served, 390, 844, "digest-2026-W38-phone.png") as page:
         assert page.evaluate("document.scrollingElement.scrollWidth") <= 390  # nothing to scroll sideways
-        assert page.locator("[data-section='summary'] li").count() == len(digest["summary"])
-        assert problems == []
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "digest-2026-W38-phone.png"), full_page=True)
-    finally:
-        context.close()
+        assert page.locator("[data-section='summary'] li").count() == len(served[1]["summary"])
 
 
 def test_without_a_link_or_key_the_page_asks_to_sign_in(chromium: Any, served: tuple[LydhorServer, dict[str, Any]]) -> None:
