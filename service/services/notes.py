@@ -97,6 +97,7 @@ class NoteService:
         self.settings = settings
         self.principal = principal
         self.writer = writer
+        self._zones = Zones(settings.timezone)  # a PATCH counts the note twice: the teams' zones read once
 
     # --- capture -------------------------------------------------------------------------------
 
@@ -306,7 +307,7 @@ class NoteService:
 
     async def _counts(self, note_id: uuid.UUID, sign: int) -> Counter[CountKey]:
         """What the note adds to the digests' week counts as it is now (``sign=-1``: to take it away)."""
-        zones = Zones(self.settings.timezone)
+        zones = self._zones
         return await self.session.run_sync(lambda s: counts_of_notes(s.connection(), [note_id], zones, sign))
 
     async def _apply(self, counts: Counter[CountKey]) -> None:
