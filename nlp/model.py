@@ -1,4 +1,5 @@
-"""Small linear models over a remark's lemmas and the lexicons' findings, trained by ``nlp.train``.
+"""Small linear models over a remark's lemmas, their character n-grams and the lexicons' findings, trained
+by ``nlp.train``.
 
 The lexicons say which words mean what; the models learn from labelled remarks how much each finding and
 each word counts, which covers themes that remarks imply without a keyword ("kom først fredag"). Inference
@@ -22,6 +23,12 @@ __all__ = ["FeatureRows", "LinearModel", "ModelFile", "Predictor", "features", "
 MODEL_FILE = "model.json"
 _MIN_AFFIX_WORD = 7
 _CACHE_LIMIT = 200_000
+# Character n-grams of each word (with a space at either end) catch what a remark's lemmas miss: parts of
+# compounds, inflections and misspellings of known words. Their values share one budget per remark, so
+# that a long remark does not outweigh its lemma and lexicon features.
+_NGRAM_SIZES = (3, 4, 5)
+_NGRAM_WEIGHT = 5.0
+WORD_ROWS = 32_768
 
 
 class LinearModel(msgspec.Struct):
@@ -50,7 +57,7 @@ class ModelFile(msgspec.Struct):
 class Predictor:
     """Both models as one dense matrix, so that a remark is scored with one gather and one product."""
 
-    def __init__(self, model: ModelFile) -> None:
+    def __init__(self, model: ModelFile, word_rows: int = WORD_ROWS) -> None:
         self.themes = model.themes
         self.sentiment = model.sentiment
         names = sorted(set(model.themes.features) | set(model.sentiment.features))
@@ -61,7 +68,12 @@ class Predictor:
         for offset, linear in ((0, model.themes), (n_themes, model.sentiment)):
             rows = np.array([self._index[name] for name in linear.features], dtype=np.intp)
             matrix[rows[np.array(linear.feature, dtype=np.intp)], offset + np.array(linear.label, dtype=np.intp)] = linear.weight
-        self._matrix = matrix
+        # Below the features' rows, room for words' rows: the sum of a word's character n-gram rows, so that
+        # a remark's n-grams (some fifteen a word) are scored as one row a word (``word_row``).
+        self._matrix = np.vstack([matrix, np.zeros((word_rows, matrix.shape[1]))])
+        self._word_capacity = word_rows
+        self.feature_rows = len(names)
+        self._words = 0
         self._bias = np.array(model.themes.bias + model.sentiment.bias)
         self._split = n_themes
 
@@ -91,11 +103,29 @@ class Predictor:
         """A feature's row in the weight matrix, or -1 for a feature without weights."""
         return self._index.get(name, -1)
 
+    def free_word_rows(self) -> int:
+        return self._word_capacity - self._words
+
+    def word_row(self, rows: list[int]) -> int:
+        """A new row holding the sum of feature ``rows`` (there must be a free one: ``forget_word_rows``
+        frees them all)."""
+        if self._words >= self._word_capacity:
+            raise IndexError("no free word row")
+        row = self.feature_rows + self._words
+        self._matrix[row] = self._matrix[rows].sum(axis=0) if rows else 0.0
+        self._words += 1
+        return row
+
+    def forget_word_rows(self) -> None:
+        self._words = 0
+
     def top_words(self, rows: list[int], values: list[float], label: int, k: int = 3) -> list[str]:
         """The remark's words that weigh most for theme ``label``: the evidence a person sees."""
         scored = []
         names = self._names
         for i, value in zip(rows, values):
+            if i >= self.feature_rows:  # a word's n-grams, not a word
+                continue
             name = names[i]
             if name.startswith("w:"):
                 weight = float(self._matrix[i, label]) * value
@@ -116,6 +146,8 @@ class FeatureRows:
         self._words: dict[str, _WordRows | None] = {}
         self._pairs: dict[str, dict[str, int]] = {}
         self._named: dict[str, int] = {}
+        # Per word: how many character n-grams it has, and the predictor's row of their summed weights.
+        self._grams: dict[str, tuple[int, int]] = {}
 
     def __call__(
         self,
@@ -132,8 +164,16 @@ class FeatureRows:
         self._add_named(rows, values, [("lang:" + lang, 1.0)])
         lower, lemma, brk = tokens
         previous = "<s>"
+        grams = self._grams
+        if self._predictor.free_word_rows() < len(lower):
+            # Every word of this remark may need a new row: start again now, not halfway through it.
+            grams.clear()
+            self._predictor.forget_word_rows()
+        gram_rows: list[int] = []
+        gram_count = 0
         for i in range(len(lower)):
-            if not lower[i] or i in skip:
+            word = lower[i]
+            if not word or i in skip:
                 continue
             if brk[i]:
                 previous = "<s>"
@@ -144,6 +184,12 @@ class FeatureRows:
                 found = self._word_rows(lem)
             if found is None:
                 continue
+            if word.isalpha():
+                known = grams.get(word)
+                if known is None:
+                    known = self._gram_row(word)
+                gram_count += known[0]
+                gram_rows.append(known[1])
             row = found.negated if i in negated else found.plain
             if row >= 0:
                 rows.append(row)
@@ -161,7 +207,17 @@ class FeatureRows:
                 values.append(value)
             previous = key
         self._add_named(rows, values, _lexicon_features(theme_evidence, sentiment_parts))
+        if gram_count:
+            rows += gram_rows
+            values += [_NGRAM_WEIGHT / math.sqrt(gram_count)] * len(gram_rows)
         return rows, values
+
+    def _gram_row(self, word: str) -> tuple[int, int]:
+        names = _ngrams(word)
+        predictor = self._predictor
+        rows = [r for r in (predictor.row(name) for name in names) if r >= 0]
+        found = self._grams[word] = (len(names), predictor.word_row(rows))
+        return found
 
     def _add_named(self, rows: list[int], values: list[float], feats: list[tuple[str, float]]) -> None:
         named = self._named
@@ -220,23 +276,31 @@ def features(
     negated: frozenset[int] = frozenset(),
 ) -> list[tuple[str, float]]:
     """The features of one remark: lemmas (marked when negated: "ikke noget problem" is not a problem),
-    lemma pairs, compound affixes, and what the lexicons found."""
+    lemma pairs, compound affixes, what the lexicons found, and the words' character n-grams. A feature
+    named twice counts twice, in training as in ``FeatureRows``."""
     feats: list[tuple[str, float]] = [("lang:" + lang, 1.0)]
     pairs = _PAIRS
-    for found, is_negated, previous in _lemma_walk(tokens, skip, negated):
+    grams: list[str] = []
+    for found, is_negated, previous, word in _lemma_walk(tokens, skip, negated):
         feats.append((found.negated if is_negated else found.plain, 1.0))
         pair = pairs.get(previous, _NO_PAIRS).get(found.lemma)
         feats.append((pair if pair is not None else _pair(previous, found.lemma), 1.0))
         feats += found.affixes
+        if word.isalpha():
+            grams += _ngrams(word)
     feats += _lexicon_features(theme_evidence, sentiment_parts)
+    if grams:
+        value = _NGRAM_WEIGHT / math.sqrt(len(grams))
+        feats += [(name, value) for name in grams]
     return feats
 
 
 def _lemma_walk(
     tokens: Tokens, skip: frozenset[int], negated: frozenset[int]
-) -> Iterator[tuple[_LemmaFeatures, bool, str]]:
+) -> Iterator[tuple[_LemmaFeatures, bool, str, str]]:
     """The words that give features, in order: each one's lemma features, whether it is negated, and the
-    lemma before it in its clause ("<s>" at a clause's start), from which the pair feature is named."""
+    lemma before it in its clause ("<s>" at a clause's start), from which the pair feature is named, and
+    the word as written (lower case)."""
     lower, lemma, brk = tokens
     known = _LEMMA_FEATURES
     previous = "<s>"
@@ -250,7 +314,7 @@ def _lemma_walk(
         found = known[lem] if lem in known else _lemma_features(lem)
         if found is None:
             continue
-        yield found, i in negated, previous
+        yield found, i in negated, previous, word
         previous = found.lemma
 
 
@@ -290,6 +354,12 @@ def _lemma_features(lemma: str) -> _LemmaFeatures | None:
         _LEMMA_FEATURES.clear()
     _LEMMA_FEATURES[lemma] = found
     return found
+
+
+def _ngrams(word: str) -> list[str]:
+    """The feature names of a word's character n-grams, the word taken with a space at either end."""
+    padded = " " + word + " "
+    return ["c:" + padded[i : i + n] for n in _NGRAM_SIZES for i in range(len(padded) - n + 1)]
 
 
 def _pair(previous: str, lem: str) -> str:
