@@ -32,7 +32,7 @@ C_SENTIMENT = 3.0
 MAX_ITER = 3000
 THRESHOLD = 0.25  # theme probability cut-off; `--cv` picks one by cross-validation instead
 FOLDS = 4
-PRUNE = 1e-3
+PRUNE = 0.02  # weights below this are dropped: held-out scores stayed as they were, and the file halved
 
 
 def source_digest() -> str:
