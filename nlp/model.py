@@ -209,7 +209,7 @@ class FeatureRows:
         self._add_named(rows, values, _lexicon_features(theme_evidence, sentiment_parts))
         if gram_count:
             rows += gram_rows
-            values += [_NGRAM_WEIGHT / math.sqrt(gram_count)] * len(gram_rows)
+            values += [_ngram_value(gram_count)] * len(gram_rows)
         return rows, values
 
     def _gram_row(self, word: str) -> tuple[int, int]:
@@ -290,7 +290,7 @@ def features(
             grams += _ngrams(word)
     feats += _lexicon_features(theme_evidence, sentiment_parts)
     if grams:
-        value = _NGRAM_WEIGHT / math.sqrt(len(grams))
+        value = _ngram_value(len(grams))
         feats += [(name, value) for name in grams]
     return feats
 
@@ -360,6 +360,11 @@ def _ngrams(word: str) -> list[str]:
     """The feature names of a word's character n-grams, the word taken with a space at either end."""
     padded = " " + word + " "
     return ["c:" + padded[i : i + n] for n in _NGRAM_SIZES for i in range(len(padded) - n + 1)]
+
+
+def _ngram_value(count: int) -> float:
+    """The value of each of a remark's ``count`` character n-grams: together they weigh as one budget."""
+    return _NGRAM_WEIGHT / math.sqrt(count)
 
 
 def _pair(previous: str, lem: str) -> str:
